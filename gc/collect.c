@@ -19,6 +19,7 @@
 #include "collect.h"
 #include "alloc.h"
 #include "block_pool.h"
+#include "diag_hook.h"
 #include "mark.h"
 #include "roots.h"
 #include "stats.h"
@@ -45,6 +46,7 @@ void collect_full_locked(const char *reason) {
   mark_begin();
   roots_mark_all();
   mark_drain(SIZE_MAX);
+  diag_after_mark(); /* verifier and explainer, when enabled */
   gleaner_marking = 0;
   uint64_t marked = now_ns();
   G->live_bytes = sweep_after_mark();

@@ -7,6 +7,7 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "stats.h"
+#include "usage_report.h"
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -17,6 +18,8 @@ static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static void print_stats_at_exit(void) {
   if (G && G->cfg.print_stats)
     stats_print(stderr, G->cfg.print_stats);
+  if (G && G->cfg.print_stats > 1)
+    usage_report_print(stderr); /* the leak and usage report */
 }
 
 static int init_locked(const gc_config *cfg) {
