@@ -138,9 +138,10 @@ uint32_t block_alloc_run(uint32_t n) {
 }
 
 void block_free_run(uint32_t index, uint32_t n) {
-  bool decommit = n >= DECOMMIT_RUN_BLOCKS;
-  if (decommit)
-    madvise(block_base(index), (size_t)n * BLOCK_SIZE, MADV_DONTNEED);
+  /* Only a successful madvise makes the pages zero; if it fails the run
+   * is dirty and take_run clears it (P1). */
+  bool decommit = n >= DECOMMIT_RUN_BLOCKS &&
+                  madvise(block_base(index), (size_t)n * BLOCK_SIZE, MADV_DONTNEED) == 0;
   for (uint32_t i = index; i < index + n; i++) {
     G->blocks[i] = (block_meta){.state = BLOCK_FREE,
                                 .flags = decommit ? BF_DECOMMITTED : BF_DIRTY_FREE};
@@ -162,7 +163,8 @@ void block_pool_trim(uint32_t keep) {
     block_meta *b = &G->blocks[i];
     if (b->state != BLOCK_FREE || !is_free(i) || (b->flags & BF_DECOMMITTED))
       continue;
-    madvise(block_base(i), BLOCK_SIZE, MADV_DONTNEED);
+    if (madvise(block_base(i), BLOCK_SIZE, MADV_DONTNEED) != 0)
+      break; /* the block stays dirty (P1); the OS will not take pages now */
     b->flags = BF_DECOMMITTED;
     G->blocks_decommitted++;
     committed_free--;
