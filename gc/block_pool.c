@@ -28,9 +28,9 @@ static void *map_side_table(size_t bytes) {
 }
 
 int heap_reserve(size_t max_heap) {
-  size_t span = (max_heap + BLOCK_SIZE - 1) & ~(BLOCK_SIZE - 1);
-  if (span / BLOCK_SIZE >= UINT32_MAX / 2)
-    span = (size_t)(UINT32_MAX / 2) * BLOCK_SIZE;
+  /* Cap before rounding up: a max_heap near SIZE_MAX must not wrap to 0. */
+  const size_t cap = (size_t)(UINT32_MAX / 2) * BLOCK_SIZE;
+  size_t span = max_heap >= cap ? cap : (max_heap + BLOCK_SIZE - 1) & ~(BLOCK_SIZE - 1);
   /* Over-reserve one block to align the start to BLOCK_SIZE. */
   char *raw = mmap(NULL, span + BLOCK_SIZE, PROT_NONE, MAP_FLAGS, -1, 0);
   if (raw == MAP_FAILED)

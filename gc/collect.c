@@ -175,7 +175,8 @@ int gc_set_max_heap(size_t bytes) {
 int gc_expand_heap(size_t bytes) {
   ensure_init();
   state_lock();
-  G->trigger_bytes += bytes;
+  if (__builtin_add_overflow(G->trigger_bytes, (uint64_t)bytes, &G->trigger_bytes))
+    G->trigger_bytes = UINT64_MAX; /* saturate: a wrapped trigger would collect at once */
   state_unlock();
   return 0;
 }

@@ -29,6 +29,9 @@ int gc_type_register(gc_type *t) {
     return type_error(t, "pointer bitmap given with bitmap_words == 0");
   if (!t->pointer_bitmap && t->bitmap_words)
     return type_error(t, "bitmap_words given without a pointer bitmap");
+  /* bitmap_words * 64 is the marker's period (a modulus): it must not wrap. */
+  if (t->bitmap_words > ((size_t)1 << 40) / 64)
+    return type_error(t, "bitmap_words is absurdly large");
   if (t->pointer_bitmap && t->size && !t->trace &&
       t->bitmap_words * 64 * sizeof(void *) > t->size + 63 * sizeof(void *) &&
       t->size % sizeof(void *) != 0)
