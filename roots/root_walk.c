@@ -16,6 +16,7 @@
  */
 #define UNW_LOCAL_ONLY
 #include "root_walk.h"
+#include "valgrind_unwind.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <libunwind.h>
@@ -128,9 +129,12 @@ __attribute__((noinline)) static void walk_current_thread(const root_walker *w,
   char *base = m->stack_base;
   const char *floor = w->floor ? w->floor : (const char *)&ctx;
   char *sp = NULL;
+  static unwind_guard guard; /* lock held: one walk at a time */
+  valgrind_unwind_begin(&guard, &ctx, base);
   bool walked = unw_getcontext(&ctx) == 0 && unw_init_local(&cursor, &ctx) == 0 &&
                 step_to_floor(&cursor, floor, &sp) && sp <= base;
   if (!walked) {
+    valgrind_unwind_end(&guard);
     /* Attribution lost, coverage kept: everything captured, floor up. */
     d.lo = &ctx;
     d.hi = &ctx + 1;
@@ -142,6 +146,7 @@ __attribute__((noinline)) static void walk_current_thread(const root_walker *w,
   name_frame(&cursor, &d, w->name_frames);
   report_frame_registers(w, &cursor, &d);
   char *rest = report_frames(w, &cursor, &d, sp, base);
+  valgrind_unwind_end(&guard);
   report_rest(w, &d, rest, base);
 }
 

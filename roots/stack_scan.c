@@ -17,6 +17,7 @@
 #include "roots.h"
 #include "mark.h"
 #include "valgrind_support.h"
+#include "valgrind_unwind.h"
 #include <libunwind.h>
 #include <pthread.h>
 
@@ -76,7 +77,10 @@ __attribute__((noinline)) void stack_scan_current_thread(mutator *m) {
   if ((char *)&ctx < sp)
     sp = (char *)&ctx;
   sp = (char *)((uintptr_t)sp & ~(uintptr_t)7);
+  static unwind_guard guard; /* memcheck vs libunwind's page probes; lock held */
+  valgrind_unwind_begin(&guard, sp, m->stack_base);
   char *rest = walk_frames(&ctx, sp, m->stack_base, G->cfg.stack_walk_frames);
+  valgrind_unwind_end(&guard);
   scan_stack_words(rest, m->stack_base);
 }
 
