@@ -114,7 +114,8 @@ static void print_summary(const heap_walk *hw, FILE *out) {
   uint64_t reach_bytes = 0;
   for (size_t i = 0; i < hw->count; i++)
     reach_bytes += hw->records[i].size;
-  fprintf(out, "heap: %zu objects (%lu bytes) reachable from %zu roots; by kind and class:\n",
+  fprintf(out, "heap: %zu objects (%lu bytes) reachable, first reached from %zu root words; "
+               "allocated by kind and class:\n",
           hw->count, (unsigned long)reach_bytes, hw->root_count);
   heap_census_print(&c, out);
   explain_print_largest(hw, LARGEST_SHOWN, out);
