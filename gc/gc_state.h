@@ -19,7 +19,10 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-typedef struct root_range { char *lo, *hi; } root_range;
+typedef struct root_range {
+  char *lo, *hi;
+  void *site; /* return address of the registering call (diagnostics) */
+} root_range;
 
 typedef struct range_set {
   root_range *items;
@@ -28,6 +31,7 @@ typedef struct range_set {
 
 typedef struct slot_set {
   void ***items;
+  void **sites;          /* registering call of each slot (diagnostics) */
   size_t count, capacity;
 } slot_set;
 

@@ -58,7 +58,7 @@ static void print_retained(const char *floor, FILE *out) {
   uint64_t bytes = 0;
   for (size_t i = 0; i < hw.count; i++)
     bytes += hw.records[i].size;
-  fprintf(out, "gleaner: still reachable at exit: %zu objects, %" PRIu64 " bytes, from %zu roots\n",
+  fprintf(out, "gleaner: still reachable at exit: %zu objects, %" PRIu64 " bytes, first reached from %zu root words\n",
           hw.count, bytes, hw.root_count);
   explain_print_largest(&hw, 5, out);
   heap_walk_release(&hw);

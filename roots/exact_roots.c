@@ -17,7 +17,10 @@ void gc_root_add(void **slot) {
   slot_set *s = &G->exact_roots;
   if (s->count == s->capacity) {
     size_t cap = s->capacity ? s->capacity * 2 : 64;
-    void ***items = realloc(s->items, cap * sizeof *items);
+    void **sites = realloc(s->sites, cap * sizeof *sites);
+    if (sites)
+      s->sites = sites;
+    void ***items = sites ? realloc(s->items, cap * sizeof *items) : NULL;
     if (!items) {
       state_unlock();
       gc_warnf("gc_root_add(%p): out of memory for the root table", (void *)slot);
@@ -26,6 +29,7 @@ void gc_root_add(void **slot) {
     s->items = items;
     s->capacity = cap;
   }
+  s->sites[s->count] = __builtin_return_address(0); /* for the explainer */
   s->items[s->count++] = slot;
   state_unlock();
 }
@@ -38,6 +42,7 @@ void gc_root_remove(void **slot) {
   for (size_t i = s->count; i-- > 0;) {
     if (s->items[i] == slot) {
       s->items[i] = s->items[--s->count];
+      s->sites[i] = s->sites[s->count];
       state_unlock();
       return;
     }

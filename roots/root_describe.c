@@ -4,7 +4,8 @@
  * gave them, library from dladdr on the frame's instruction pointer),
  * global symbol and library for data-segment words (dladdr1 with the
  * symbol's size, so a word past the end of the nearest symbol is not
- * misattributed to it), range or slot number for explicit roots.
+ * misattributed to it), range or slot number and the registering call
+ * (its return address, named like a frame) for explicit roots.
  * dladdr sees only dynamic symbols: globals of the main program are named
  * when it is linked with -rdynamic, otherwise the word is given as an
  * offset into the program's data segment.
@@ -51,6 +52,15 @@ static bool print_symbol_of(const void *word, FILE *out) {
   return true;
 }
 
+/* ", registered by main+0x2c in ./prog" for explicit roots. */
+static void print_site(const root_desc *d, FILE *out) {
+  if (!d->site)
+    return;
+  root_desc code = {.ip = (uintptr_t)d->site - 1}; /* the call, not the return */
+  fputs(", registered by ", out);
+  print_code_location(&code, out);
+}
+
 static void print_stack_word(const root_desc *d, const void *word, FILE *out) {
   if (!word)
     return;
@@ -69,6 +79,7 @@ static void print_exact(const root_desc *d, const void *word, FILE *out) {
   fputs(" = ", out);
   if (!print_symbol_of(d->lo, out))
     fputs("a slot outside any named global", out);
+  print_site(d, out);
 }
 
 void root_desc_print(const root_desc *d, const void *word, FILE *out) {
@@ -110,6 +121,7 @@ void root_desc_print(const root_desc *d, const void *word, FILE *out) {
     fputs(" = ", out);
     if (!print_symbol_of(d->lo, out))
       fputs("memory outside any named global", out);
+    print_site(d, out);
     break;
   case ROOT_EXACT:
   case ROOT_SHADOW_STACK:

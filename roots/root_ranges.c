@@ -16,7 +16,7 @@ static bool range_set_add(range_set *s, char *lo, char *hi) {
     s->items = items;
     s->capacity = cap;
   }
-  s->items[s->count++] = (root_range){lo, hi};
+  s->items[s->count++] = (root_range){lo, hi, NULL};
   return true;
 }
 
@@ -47,6 +47,8 @@ void gc_add_roots(void *lo, void *hi) {
   state_lock();
   if (!range_set_add(&G->ambiguous_ranges, lo, hi))
     gc_warnf("gc_add_roots(%p, %p): out of memory for the root table", lo, hi);
+  else /* the explainer names the registering call */
+    G->ambiguous_ranges.items[G->ambiguous_ranges.count - 1].site = __builtin_return_address(0);
   state_unlock();
 }
 

@@ -213,7 +213,8 @@ static int walk_object_segments(struct dl_phdr_info *info, size_t size, void *ar
 static void walk_exact(const root_walker *w) {
   for (size_t i = 0; i < G->exact_roots.count; i++) {
     void **slot = G->exact_roots.items[i];
-    root_desc d = {.kind = ROOT_EXACT, .index = i, .lo = slot, .hi = slot + 1};
+    root_desc d = {.kind = ROOT_EXACT, .index = i, .lo = slot, .hi = slot + 1,
+                   .site = G->exact_roots.sites ? G->exact_roots.sites[i] : NULL};
     w->exact(slot, &d, w->ctx);
   }
   unsigned ordinal = 0;
@@ -244,7 +245,7 @@ void roots_walk(const root_walker *w) {
   dl_iterate_phdr(walk_object_segments, (void *)w);
   for (size_t i = 0; i < G->ambiguous_ranges.count; i++) {
     root_range r = G->ambiguous_ranges.items[i];
-    root_desc d = {.kind = ROOT_RANGE, .index = i, .lo = r.lo, .hi = r.hi};
+    root_desc d = {.kind = ROOT_RANGE, .index = i, .lo = r.lo, .hi = r.hi, .site = r.site};
     if (r.hi > r.lo)
       w->ambiguous(r.lo, r.hi, &d, w->ctx);
   }

@@ -45,6 +45,7 @@ typedef struct root_desc {
   const char *object;       /* data segment: path of the loaded object */
   const void *lo, *hi;      /* the whole range this root belongs to */
   size_t index;             /* range or exact-root number */
+  void *site;               /* range/exact root: where it was registered */
 } root_desc;
 
 typedef struct root_walker {

@@ -145,10 +145,12 @@ static void range_and_exact_roots_are_named(void **state) {
   assert_int_equal(last_rc, 0);
   assert_contains(text, "root range #");
   assert_contains(text, "word at +0x18");
+  assert_contains(text, "registered by range_and_exact_roots_are_named+0x");
   free(text);
   text = explain_text(he);
   assert_int_equal(last_rc, 0);
   assert_contains(text, "exact root #");
+  assert_contains(text, "registered by range_and_exact_roots_are_named+0x");
   free(text);
   gc_root_remove(slot);
   gc_remove_roots(table, table + 8);
