@@ -10,8 +10,10 @@
  * when it is linked with -rdynamic, otherwise the word is given as an
  * offset into the program's data segment.
  */
+#define UNW_LOCAL_ONLY
 #include "root_walk.h"
 #include <dlfcn.h>
+#include <libunwind.h>
 #include <link.h>
 
 static void print_thread(const root_desc *d, FILE *out) {
@@ -52,11 +54,31 @@ static bool print_symbol_of(const void *word, FILE *out) {
   return true;
 }
 
+/* The function containing ip, looked up the way libunwind names frames
+ * (its symbol tables see static functions, which dladdr does not): a
+ * local cursor moved to ip. */
+static void name_code_address(uintptr_t ip, root_desc *code) {
+  unw_context_t ctx;
+  unw_cursor_t cursor;
+  unw_word_t off = 0;
+  code->ip = ip;
+  code->proc[0] = 0;
+  if (unw_getcontext(&ctx) != 0 || unw_init_local(&cursor, &ctx) != 0 ||
+      unw_set_reg(&cursor, UNW_REG_IP, ip) != 0)
+    return;
+  int rc = unw_get_proc_name(&cursor, code->proc, sizeof code->proc, &off);
+  if (rc == 0 || rc == -UNW_ENOMEM)
+    code->proc_offset = off;
+  else
+    code->proc[0] = 0;
+}
+
 /* ", registered by main+0x2c in ./prog" for explicit roots. */
 static void print_site(const root_desc *d, FILE *out) {
   if (!d->site)
     return;
-  root_desc code = {.ip = (uintptr_t)d->site - 1}; /* the call, not the return */
+  root_desc code = {0};
+  name_code_address((uintptr_t)d->site, &code);
   fputs(", registered by ", out);
   print_code_location(&code, out);
 }
