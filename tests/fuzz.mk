@@ -3,6 +3,8 @@
 #                             the committed seed corpus tests/fuzz/corpus/;
 #                             new inputs go to $(BUILD)/fuzz/corpus/
 #   make fuzz FUZZ_TIME=60
+#   make fuzz FUZZ_EXTRA_ENV="GLEANER_INCREMENTAL=1"   other collector modes
+#   make fuzz FUZZ_EXTRA_ENV="GLEANER_STRESS=5"        (collect inside allocations)
 # `make test` also runs a FUZZ_SMOKE_TIME-second smoke (default 30 s):
 # the seed corpus replayed, then fuzzing; skipped under valgrind (a
 # libFuzzer+ASan binary cannot run there) and in the sanitizer sub-builds
@@ -20,7 +22,8 @@ FUZZ_CFLAGS     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit
                    -fsanitize-coverage-ignorelist=tests/fuzz/coverage_ignore.txt
 FUZZ_LIB_OBJS   := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
 FUZZ_OPTIONS    := -max_len=1024 -rss_limit_mb=4096 -print_final_stats=1
-FUZZ_ENV        := ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=0
+FUZZ_EXTRA_ENV  ?=
+FUZZ_ENV        := ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=0 $(FUZZ_EXTRA_ENV)
 
 .PHONY: fuzz
 $(FUZZ_DIR)/obj/%.o: %.c $(DEPS_STAMP) tests/fuzz/coverage_ignore.txt
