@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "diag_util.h"
 #include "gc_state.h"
 
@@ -247,7 +248,34 @@ static void heap_limit_under_load_gives_enomem_then_continues(void **state) {
   assert_int_equal(gc_set_max_heap(saved), 0);
 }
 
-int main(void) {
+/* The same through the environment, in a child process started with
+ * GLEANER_MAX_HEAP=16M: exit status 0 when the child saw ENOMEM, and then
+ * recovered after dropping its references. */
+static int heap_limit_child(void) {
+  int err;
+  size_t got = fill_until_failure(8192, 100000000, &err);
+  if (err != ENOMEM || got < 100 || got * 8192 > ((size_t)32 << 20))
+    return 1;
+  faults_holder = NULL;
+  scrub_stack();
+  gc_collect();
+  got = fill_until_failure(8192, 500, &err);
+  return got == 500 && gc_verify() == 0 ? 0 : 2;
+}
+
+static void gleaner_max_heap_environment_is_honoured(void **state) {
+  (void)state;
+  char self[4096], command[4200];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  assert_true(n > 0);
+  self[n] = 0;
+  snprintf(command, sizeof command, "GLEANER_MAX_HEAP=16M '%s' heap-limit-child", self);
+  assert_int_equal(system(command), 0);
+}
+
+int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "heap-limit-child"))
+    return heap_limit_child();
   gc_init(NULL);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(heap_growth_failure_gives_null_then_recovers),
@@ -255,6 +283,7 @@ int main(void) {
       cmocka_unit_test(release_failure_keeps_heap_consistent),
       cmocka_unit_test(diagnostics_without_scratch_memory_report_cleanly),
       cmocka_unit_test(heap_limit_under_load_gives_enomem_then_continues),
+      cmocka_unit_test(gleaner_max_heap_environment_is_honoured),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
