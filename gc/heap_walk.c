@@ -166,7 +166,9 @@ static void on_exact(void **slot, const root_desc *d, void *ctx) {
   heap_walk *hw = ctx;
   hw->pending = d;
   hw->pending_index = WALK_NONE;
-  consider(hw, (uintptr_t)*slot, (uintptr_t)slot, WALK_NONE);
+  uintptr_t value = (uintptr_t)*slot;
+  (void)VALGRIND_MAKE_MEM_DEFINED(&value, sizeof value);
+  consider(hw, value, (uintptr_t)slot, WALK_NONE);
   hw->pending = NULL;
 }
 
@@ -203,7 +205,9 @@ static void visit_exact(void **slot, void *ctx) {
   trace_ctx *t = ctx;
   if ((char *)slot < t->lo || (char *)(slot + 1) > t->hi)
     return; /* the marker warns about it; the walk just ignores it */
-  consider(t->hw, (uintptr_t)*slot, (uintptr_t)slot, t->parent);
+  uintptr_t value = (uintptr_t)*slot;
+  (void)VALGRIND_MAKE_MEM_DEFINED(&value, sizeof value); /* a copy: the slot keeps its state */
+  consider(t->hw, value, (uintptr_t)slot, t->parent);
 }
 
 static void trace_precise(heap_walk *hw, uint32_t index) {
@@ -235,6 +239,8 @@ static void scan_record(heap_walk *hw, uint32_t index) {
     return;
   if (kind == KIND_PRECISE)
     trace_precise(hw, index);
+  else if (running_on_valgrind()) /* objects may hold copies of undefined bytes */
+    scan_words_defined(hw, r->start, r->start + r->size, index);
   else
     scan_words(hw, r->start, r->start + r->size, index);
 }

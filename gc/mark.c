@@ -13,6 +13,7 @@
  */
 #include "mark.h"
 #include "object_map.h"
+#include "valgrind_support.h"
 #include <string.h>
 #include <sys/mman.h>
 
@@ -119,7 +120,7 @@ void mark_ambiguous_word(uintptr_t w) {
 #define NO_ASAN
 #endif
 
-NO_ASAN void mark_ambiguous_range(const void *lo, const void *hi) {
+NO_ASAN static void scan_ambiguous_words(const void *lo, const void *hi) {
   uintptr_t a = ((uintptr_t)lo + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
   const uintptr_t heap_lo = G->heap_lo, span = G->heap_span;
   for (const uintptr_t *p = (const uintptr_t *)a; (const void *)(p + 1) <= hi; p++) {
@@ -127,6 +128,19 @@ NO_ASAN void mark_ambiguous_range(const void *lo, const void *hi) {
     if (w - heap_lo < span)
       mark_candidate(w, true);
   }
+}
+
+/* Under valgrind every ambiguous range (data segments, explicit ranges,
+ * heap objects, not only stacks) may hold words memcheck thinks
+ * uninitialised, copied there by the program: read through a defined
+ * copy.  Set by mark_begin, once per cycle. */
+static bool valgrind_mode;
+
+void mark_ambiguous_range(const void *lo, const void *hi) {
+  if (GC_UNLIKELY(valgrind_mode))
+    valgrind_scan_copy(lo, hi, scan_ambiguous_words);
+  else
+    scan_ambiguous_words(lo, hi);
 }
 
 void mark_exact_slot(void **slot) {
@@ -256,6 +270,7 @@ static void mark_uncollectable(void) {
 }
 
 void mark_begin(void) {
+  valgrind_mode = running_on_valgrind();
   grey.count = 0;
   if (!grey.capacity)
     grey_grow();

@@ -76,7 +76,7 @@ static char *report_frames(const root_walker *w, unw_cursor_t *c, root_desc *d,
     fd.kind = ROOT_STACK_FRAME;
     fd.frame = i;
     name_frame(c, &fd, w->name_frames);
-    if (unw_step(c) <= 0)
+    if (unwind_step(c) <= 0)
       break;
     unw_word_t caller_sp;
     if (unw_get_reg(c, UNW_REG_SP, &caller_sp) != 0)
@@ -106,7 +106,7 @@ static void report_rest(const root_walker *w, root_desc *d, char *lo, char *base
  * false if libunwind cannot get there. */
 static bool step_to_floor(unw_cursor_t *c, const char *floor, char **sp_out) {
   for (int guard = 0; guard < 4096; guard++) {
-    if (unw_step(c) <= 0)
+    if (unwind_step(c) <= 0)
       return false;
     unw_word_t sp;
     if (unw_get_reg(c, UNW_REG_SP, &sp) != 0)
@@ -129,12 +129,9 @@ __attribute__((noinline)) static void walk_current_thread(const root_walker *w,
   char *base = m->stack_base;
   const char *floor = w->floor ? w->floor : (const char *)&ctx;
   char *sp = NULL;
-  static unwind_guard guard; /* lock held: one walk at a time */
-  valgrind_unwind_begin(&guard, &ctx, base);
   bool walked = unw_getcontext(&ctx) == 0 && unw_init_local(&cursor, &ctx) == 0 &&
                 step_to_floor(&cursor, floor, &sp) && sp <= base;
   if (!walked) {
-    valgrind_unwind_end(&guard);
     /* Attribution lost, coverage kept: everything captured, floor up. */
     d.lo = &ctx;
     d.hi = &ctx + 1;
@@ -146,7 +143,6 @@ __attribute__((noinline)) static void walk_current_thread(const root_walker *w,
   name_frame(&cursor, &d, w->name_frames);
   report_frame_registers(w, &cursor, &d);
   char *rest = report_frames(w, &cursor, &d, sp, base);
-  valgrind_unwind_end(&guard);
   report_rest(w, &d, rest, base);
 }
 

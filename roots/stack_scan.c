@@ -54,7 +54,7 @@ static char *walk_frames(unw_context_t *ctx, char *sp, char *base, unsigned max_
   if (max_frames == 0 || unw_init_local(&cursor, ctx) != 0)
     return sp;
   for (unsigned i = 0; i < max_frames; i++) {
-    if (unw_step(&cursor) <= 0)
+    if (unwind_step(&cursor) <= 0) /* memcheck vs libunwind's page probes */
       break;
     unw_word_t caller_sp;
     if (unw_get_reg(&cursor, UNW_REG_SP, &caller_sp) != 0)
@@ -77,10 +77,7 @@ __attribute__((noinline)) void stack_scan_current_thread(mutator *m) {
   if ((char *)&ctx < sp)
     sp = (char *)&ctx;
   sp = (char *)((uintptr_t)sp & ~(uintptr_t)7);
-  static unwind_guard guard; /* memcheck vs libunwind's page probes; lock held */
-  valgrind_unwind_begin(&guard, sp, m->stack_base);
   char *rest = walk_frames(&ctx, sp, m->stack_base, G->cfg.stack_walk_frames);
-  valgrind_unwind_end(&guard);
   scan_stack_words(rest, m->stack_base);
 }
 

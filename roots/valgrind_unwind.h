@@ -1,27 +1,20 @@
 /*
  * valgrind_unwind.h — letting memcheck watch libunwind walk a stack
- * (valgrind_unwind.c).  libunwind probes whether a stack page is readable
- * by write(2)-ing its first byte into a pipe; memcheck then reports the
- * syscall reading an uninitialised stack byte.  Around a walk, the first
- * byte of each stack page is made defined and afterwards given back its
- * exact previous state (VALGRIND_GET/SET_VBITS), so the program's own
- * stack stays fully checked.  Outside valgrind both calls return at once.
+ * (valgrind_unwind.c).  libunwind checks that a stack page is readable by
+ * write(2)-ing its first byte into a pipe; memcheck then reports the
+ * syscall reading an uninitialised stack byte, inside libunwind.  That
+ * probe is deliberate, so under valgrind error reporting is turned off for
+ * the duration of each unw_step call and nothing else: the collector's own
+ * code around it, and the program, stay fully checked.  (Making the probed
+ * bytes defined for the walk and restoring their V-bits afterwards does
+ * not work for the page holding the stack pointer: memcheck marks stack
+ * memory undefined again as libunwind's own frames grow into it.)
  */
 #ifndef GLEANER_VALGRIND_UNWIND_H
 #define GLEANER_VALGRIND_UNWIND_H
-#include <stdint.h>
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
 
-#define UNWIND_GUARD_PAGES 4096 /* 16 MiB of stack; pages beyond are left as they are */
-
-typedef struct unwind_guard {
-  uintptr_t first_page;
-  uint32_t pages;
-  uint8_t vbits[UNWIND_GUARD_PAGES];
-  uint8_t state[UNWIND_GUARD_PAGES]; /* 0: untouched, 1: vbits saved, 2: was unaddressable */
-} unwind_guard;
-
-/* Before walking the stack [lo, hi). */
-void valgrind_unwind_begin(unwind_guard *g, const void *lo, const void *hi);
-/* After the walk: every probed byte back to its previous state. */
-void valgrind_unwind_end(unwind_guard *g);
+/* unw_step, with memcheck's reports muted inside it under valgrind. */
+int unwind_step(unw_cursor_t *cursor);
 #endif

@@ -98,7 +98,7 @@ static unsigned char pattern_byte(const model_obj *o, size_t i) {
   return (unsigned char)(o->seed + i * 31u);
 }
 
-static void write_pattern(const model_obj *o) {
+__attribute__((noinline)) static void write_pattern(const model_obj *o) {
   size_t from, to, tail;
   pattern_range(o, &from, &to, &tail);
   for (size_t i = from; i < to; i++)
@@ -107,14 +107,14 @@ static void write_pattern(const model_obj *o) {
     o->addr[i] = (char)pattern_byte(o, i);
 }
 
-static bool pattern_matches(const model_obj *o, size_t from, size_t to) {
+__attribute__((noinline)) static bool pattern_matches(const model_obj *o, size_t from, size_t to) {
   for (size_t b = from; b < to; b++)
     if ((unsigned char)o->addr[b] != pattern_byte(o, b))
       return false;
   return true;
 }
 
-static bool bytes_are_zero(const char *p, size_t from, size_t to) {
+__attribute__((noinline)) static bool bytes_are_zero(const char *p, size_t from, size_t to) {
   for (size_t b = from; b < to; b++)
     if (p[b])
       return false;
