@@ -22,9 +22,20 @@
  * memset on reuse would cost more than the page faults. */
 #define DECOMMIT_RUN_BLOCKS 16
 
+/* A side table between two PROT_NONE guard pages: a linear overflow from
+ * a neighbouring mapping (the heap reservation may be one) faults instead
+ * of rewriting block metadata. */
+#define GUARD ((size_t)4096)
 static void *map_side_table(size_t bytes) {
-  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_FLAGS, -1, 0);
-  return p == MAP_FAILED ? NULL : p;
+  bytes = (bytes + GUARD - 1) & ~(GUARD - 1);
+  char *p = mmap(NULL, bytes + 2 * GUARD, PROT_NONE, MAP_FLAGS, -1, 0);
+  if (p == MAP_FAILED)
+    return NULL;
+  if (mprotect(p + GUARD, bytes, PROT_READ | PROT_WRITE) != 0) {
+    munmap(p, bytes + 2 * GUARD);
+    return NULL;
+  }
+  return p + GUARD;
 }
 
 int heap_reserve(size_t max_heap) {

@@ -25,8 +25,15 @@ FUZZ_OPTIONS    := -max_len=1024 -rss_limit_mb=4096 -print_final_stats=1
 FUZZ_EXTRA_ENV  ?=
 FUZZ_ENV        := ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=0 $(FUZZ_EXTRA_ENV)
 
+# clang and its runtime (libFuzzer) are installed like the other packages.
+FUZZ_DEB_PACKAGES := clang libclang-rt-dev
+FUZZ_DEPS_STAMP   := $(BUILD)/.fuzz-deps-ok
+$(FUZZ_DEPS_STAMP):
+	@scripts/ensure-deps.sh $(FUZZ_DEB_PACKAGES)
+	@mkdir -p $(BUILD) && touch $@
+
 .PHONY: fuzz
-$(FUZZ_DIR)/obj/%.o: %.c $(DEPS_STAMP) tests/fuzz/coverage_ignore.txt
+$(FUZZ_DIR)/obj/%.o: %.c $(DEPS_STAMP) $(FUZZ_DEPS_STAMP) tests/fuzz/coverage_ignore.txt
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 

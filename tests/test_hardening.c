@@ -11,6 +11,10 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <valgrind/valgrind.h>
 #include "diag_util.h"
 #include "gc_state.h"
 
@@ -201,6 +205,36 @@ static void bad_root_arguments_are_reported(void **state) {
   assert_int_equal(gc_verify(), 0);
 }
 
+/* Touch the byte just before or after a side table in a child process:
+ * it must die of SIGSEGV (a guard page), not read or write metadata. */
+static int probe_in_child(volatile char *addr, bool write) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    signal(SIGSEGV, SIG_DFL); /* not cmocka's handler */
+    VALGRIND_DISABLE_ERROR_REPORTING; /* the fault is the point */
+    if (write)
+      *addr = 1;
+    else
+      (void)*addr;
+    _exit(0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFSIGNALED(status) ? WTERMSIG(status) : -1;
+}
+
+static void metadata_sits_between_guard_pages(void **state) {
+  (void)state;
+  size_t meta_bytes = ((sizeof(block_meta) * G->blocks_reserved) + 4095) & ~(size_t)4095;
+  size_t bits_bytes = ((sizeof(block_bits) * G->blocks_reserved) + 4095) & ~(size_t)4095;
+  char *meta = (char *)G->blocks, *bits = (char *)G->bits;
+  assert_int_equal(probe_in_child(meta - 1, false), SIGSEGV);
+  assert_int_equal(probe_in_child(meta + meta_bytes, true), SIGSEGV);
+  assert_int_equal(probe_in_child(bits - 1, true), SIGSEGV);
+  assert_int_equal(probe_in_child(bits + bits_bytes, false), SIGSEGV);
+  assert_int_equal(probe_in_child((char *)G->free_map - 1, true), SIGSEGV);
+}
+
 int main(void) {
   gc_init(NULL);
   const struct CMUnitTest tests[] = {
@@ -211,6 +245,7 @@ int main(void) {
       cmocka_unit_test(bad_object_arguments_are_reported),
       cmocka_unit_test(bad_allocation_arguments_are_reported),
       cmocka_unit_test(bad_root_arguments_are_reported),
+      cmocka_unit_test(metadata_sits_between_guard_pages),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
