@@ -68,6 +68,11 @@ void explain_print_path(const heap_walk *hw, uint32_t index, FILE *out) {
               (unsigned long)(r->ref - (uintptr_t)walk_user_start(p)),
               (void *)walk_user_start(p));
     }
+    /* An interior (or one-past-the-end) reference retains the object too:
+     * say so, it is the usual shape of a false retention. */
+    if (r->value != (uintptr_t)walk_user_start(r))
+      fprintf(out, "  [referring word %#lx points %+ld bytes from its start]",
+              (unsigned long)r->value, (long)(r->value - (uintptr_t)walk_user_start(r)));
     fputc('\n', out);
   }
   if (n > SHOWN)

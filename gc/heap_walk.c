@@ -116,7 +116,7 @@ static void consider(heap_walk *hw, uintptr_t w, uintptr_t ref, uint32_t parent)
   uint32_t index = (uint32_t)hw->count++;
   hw->records[index] = (walk_record){.start = r.start, .size = r.size, .block = r.block,
                                      .slot = r.slot, .parent = parent, .root = root,
-                                     .ref = ref};
+                                     .ref = ref, .value = w};
   if ((uintptr_t)r.start == hw->stop_at && hw->found == WALK_NONE)
     hw->found = index;
 }

@@ -30,6 +30,7 @@ typedef struct walk_record {
   uint32_t parent;  /* record that first reached it, or WALK_NONE (a root) */
   uint32_t root;    /* index in roots[] of the root its path starts from */
   uintptr_t ref;    /* address of the referring word (in the parent or root) */
+  uintptr_t value;  /* what that word holds: an interior pointer shows here */
 } walk_record;
 
 typedef struct walk_options {

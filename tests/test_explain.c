@@ -118,6 +118,24 @@ static void garbage_is_reported_unreachable(void **state) {
   free(text);
 }
 
+__attribute__((noinline)) static uintptr_t store_interior_in_global(void) {
+  char *p = gc_alloc(100);
+  explain_global_holder = p + 40;
+  return hide(p);
+}
+
+static void interior_references_are_pointed_out(void **state) {
+  (void)state;
+  uintptr_t h = store_interior_in_global();
+  scrub_stack();
+  char *text = explain_text(h);
+  assert_int_equal(last_rc, 0);
+  assert_contains(text, "global 'explain_global_holder'");
+  assert_contains(text, "points +40 bytes from its start");
+  free(text);
+  explain_global_holder = NULL;
+}
+
 static void non_objects_are_rejected(void **state) {
   (void)state;
   int local;
@@ -254,6 +272,7 @@ int main(void) {
       cmocka_unit_test(stack_root_is_named_by_function),
       cmocka_unit_test(chain_of_three_shows_offsets),
       cmocka_unit_test(garbage_is_reported_unreachable),
+      cmocka_unit_test(interior_references_are_pointed_out),
       cmocka_unit_test(non_objects_are_rejected),
       cmocka_unit_test(range_and_exact_roots_are_named),
       cmocka_unit_test(uncollectable_object_is_a_root),
