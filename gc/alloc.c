@@ -12,6 +12,7 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "sweep.h"
+#include "finalize.h"
 #include <errno.h>
 #include <string.h>
 
@@ -167,6 +168,7 @@ void *alloc_failed(const char *call, size_t n) {
 }
 
 void *alloc_small_slow(size_t n, unsigned kind) {
+  finalize_safe_point(); /* outside the lock, before this allocation */
   ensure_init();
   mutator *m = mutator_current();
   state_lock();
@@ -198,6 +200,7 @@ static void large_init(uint32_t head, uint32_t run, unsigned kind) {
 }
 
 void *alloc_large(size_t n, unsigned kind) {
+  finalize_safe_point(); /* outside the lock, before this allocation */
   ensure_init();
   if (n > G->heap_span) {
     gc_warnf("gc_alloc(%zu): request larger than the heap limit (%zu bytes)", n,

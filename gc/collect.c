@@ -23,6 +23,8 @@
 #include "roots.h"
 #include "stats.h"
 #include "sweep.h"
+#include "finalize.h"
+#include "weakness.h"
 
 volatile int gleaner_marking;
 volatile int gc_barrier_active;
@@ -45,6 +47,7 @@ void collect_full_locked(const char *reason) {
   mark_begin();
   roots_mark_all();
   mark_drain(SIZE_MAX);
+  weakness_after_mark(); /* finalizers, weak links, ephemerons */
   gleaner_marking = 0;
   uint64_t marked = now_ns();
   G->live_bytes = sweep_after_mark();
@@ -75,6 +78,7 @@ void gc_collect(void) {
   state_lock();
   collect_full_locked("gc_collect");
   state_unlock();
+  finalize_safe_point(); /* an explicit collection is a safe point */
 }
 
 int gc_collect_a_little(void) {

@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "block_pool.h"
 #include "collect.h"
+#include "finalize.h"
 #include <errno.h>
 #include <string.h>
 
@@ -68,8 +69,10 @@ void gc_free(void *p) {
   ensure_init();
   object_ref r;
   state_lock();
-  if (!check_object_start("gc_free", p, &r))
+  if (!check_object_start("gc_free", p, &r)) {
+    finalize_object_freed(p); /* a reused slot must not inherit it */
     free_object(&r);
+  }
   state_unlock();
 }
 

@@ -7,6 +7,7 @@
  */
 #include "stats.h"
 #include "gc_state.h"
+#include "weakness.h"
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -116,6 +117,7 @@ void gc_get_stats(gc_stats *out) {
   out->collections = G->collections;
   out->mark_ns_total = G->mark_ns_total;
   out->markers_used = 1;
+  weakness_stats_fill(out);
   out->pause_total_ns = pauses.total_ns;
   out->pause_max_ns = pauses.max_ns;
   out->pause_count = pauses.count;

@@ -1,0 +1,157 @@
+/*
+ * ephemeron.c — ephemeron objects and their fixpoint tracing (rules and
+ * cost in ephemeron.h).
+ *
+ * Invariant during one after-mark pass: registry entries [0, resolved)
+ * are done for this collection (value traced, or nothing to trace);
+ * entries [resolved, count) are pending.  The registry is malloc memory,
+ * so it never keeps an ephemeron, key or value alive.
+ */
+#include "ephemeron.h"
+#include "liveness.h"
+#include "weak.h"
+#include <stdlib.h>
+
+struct gc_ephemeron {
+  void *key;
+  void *value;
+};
+
+static gc_type ephemeron_type = {.name = "gc_ephemeron", .size = sizeof(gc_ephemeron)};
+
+static struct {
+  gc_ephemeron **items;
+  size_t count, capacity, resolved;
+  uint64_t cleared;
+} E;
+
+static bool valid_reference(const char *what, void *p) {
+  if (!p || !addr_in_heap((uintptr_t)p))
+    return true;
+  state_lock();
+  bool ok = live_object_start(p) == p;
+  state_unlock();
+  if (!ok)
+    gc_warnf("gc_ephemeron_new: the %s %p is not the start of a heap object", what, p);
+  return ok;
+}
+
+static bool registry_push(gc_ephemeron *e) {
+  if (E.count == E.capacity) {
+    size_t cap = E.capacity ? E.capacity * 2 : 256;
+    gc_ephemeron **items = realloc(E.items, cap * sizeof *items);
+    if (!items)
+      return false;
+    E.items = items;
+    E.capacity = cap;
+  }
+  E.items[E.count++] = e;
+  return true;
+}
+
+gc_ephemeron *gc_ephemeron_new(void *key, void *value) {
+  ensure_init();
+  if (!valid_reference("key", key) || !valid_reference("value", value))
+    return NULL;
+  if (!ephemeron_type.internal_id && gc_type_register(&ephemeron_type) != 0)
+    return NULL;
+  gc_ephemeron *e = gc_alloc_typed(&ephemeron_type, sizeof *e);
+  if (!e)
+    return NULL;
+  e->key = key;
+  e->value = value;
+  state_lock();
+  bool ok = registry_push(e);
+  state_unlock();
+  if (!ok) {
+    gc_warnf("gc_ephemeron_new: out of memory for the ephemeron registry");
+    return NULL;
+  }
+  return e;
+}
+
+void *gc_ephemeron_key(const gc_ephemeron *e) {
+  if (!e)
+    return NULL;
+  void *k = e->key;
+  weak_read_barrier(k);
+  return k;
+}
+
+void *gc_ephemeron_value(const gc_ephemeron *e) {
+  if (!e)
+    return NULL;
+  void *v = e->value;
+  weak_read_barrier(v);
+  return v;
+}
+
+/* The entry still names an ephemeron (not freed and reused). */
+static bool is_ephemeron(gc_ephemeron *e, liveness l) {
+  if (l == LIVE_FREED || l == LIVE_NOT_HEAP)
+    return false;
+  object_ref r;
+  if (!object_find((uintptr_t)e, &r))
+    return false;
+  return object_kind(&r) == KIND_PRECISE &&
+         ((precise_header *)r.start)->type == &ephemeron_type;
+}
+
+void ephemeron_cycle_begin(void) { E.resolved = 0; }
+
+static void resolve(size_t i) {
+  gc_ephemeron *t = E.items[i];
+  E.items[i] = E.items[E.resolved];
+  E.items[E.resolved++] = t;
+}
+
+bool ephemeron_trace_round(void) {
+  bool greyed = false;
+  for (size_t i = E.resolved; i < E.count; i++) {
+    gc_ephemeron *e = E.items[i];
+    liveness l = liveness_of(e);
+    if (l == LIVE_UNMARKED)
+      continue; /* the ephemeron itself may still be reached */
+    if (l == LIVE_MARKED && is_ephemeron(e, l)) {
+      if (e->key && !is_live(e->key))
+        continue; /* the key may still be reached */
+      if (e->value && liveness_of(e->value) == LIVE_UNMARKED) {
+        live_mark(e->value);
+        greyed = true;
+      }
+    }
+    resolve(i);
+  }
+  return greyed;
+}
+
+void ephemeron_finish(void) {
+  size_t out = 0;
+  for (size_t i = 0; i < E.count; i++) {
+    gc_ephemeron *e = E.items[i];
+    liveness l = liveness_of(e);
+    if (l != LIVE_MARKED || !is_ephemeron(e, l))
+      continue; /* dies (or was freed): forget it */
+    if (e->key && !is_live(e->key)) {
+      e->key = NULL;
+      e->value = NULL;
+      E.cleared++;
+    }
+    if (!e->key && !e->value)
+      continue; /* nothing left to trace or clear */
+    E.items[out++] = e;
+  }
+  E.count = out;
+  E.resolved = 0;
+}
+
+void ephemeron_visit_slots(gc_visit_fn visit, void *ctx) {
+  for (size_t i = 0; i < E.count; i++) {
+    visit((void **)&E.items[i], ctx);
+    visit(&E.items[i]->key, ctx);
+    visit(&E.items[i]->value, ctx);
+  }
+}
+
+size_t ephemeron_registry_count(void) { return E.count; }
+uint64_t ephemeron_cleared_total(void) { return E.cleared; }
