@@ -141,17 +141,24 @@ static void test_unlink_and_duplicates(void **state) {
   free(link);
 }
 
+static void *volatile kept[3]; /* roots while the links are moved */
+
 static void test_move_link(void **state) {
   (void)state;
   void **links = new_links(4);
+  /* Kept alive while moving: under GLEANER_STRESS any allocation here
+   * collects, and a dead target would take its link with it. */
   uintptr_t h = make_linked(&links[0], 5, 0);
-  make_linked(&links[2], 6, 1);
+  kept[0] = UNHIDE(h);
+  kept[1] = UNHIDE(make_linked(&links[2], 6, 1));
   assert_int_equal(gc_weak_move_link(&links[0], &links[1]), 0);
   assert_int_equal(gc_weak_move_link(&links[0], &links[1]), -1); /* gone */
   assert_int_equal(gc_weak_move_link(&links[2], &links[3]), 0);
-  make_linked(&links[2], 7, 1);
+  kept[2] = UNHIDE(make_linked(&links[2], 7, 1));
   assert_int_equal(gc_weak_move_link(&links[2], &links[3]), 1); /* taken */
   links[1] = UNHIDE(h);
+  links[3] = kept[1];
+  kept[0] = kept[1] = kept[2] = NULL;
   collect_clean();
   assert_int_equal(HIDE(links[0]), h); /* the old location is left alone */
   assert_null(links[1]);
