@@ -14,7 +14,11 @@
  *      registers, which are the only registers a returned-from function
  *      can leave a stale value in.  The collection then runs deeper than
  *      any scrubbed frame, so what it scans is either zero or live.
- *   3. Links (gc_weak_link) are stored in malloc memory or atomic heap
+ *   3. A hidden address is turned back into a pointer only inside a
+ *      noinline helper: in the test body the compiler may keep the
+ *      unhidden value in a callee-saved register across calls, and every
+ *      deeper frame that saves that register puts it on the stack.
+ *   4. Links (gc_weak_link) are stored in malloc memory or atomic heap
  *      objects, which are never scanned.
  * An object meant to stay alive is kept in a static variable (data
  * segments are scanned), which a test clears to let it die.
