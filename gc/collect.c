@@ -8,7 +8,9 @@
  *   3. mark the roots: uncollectable objects, stacks and registers,
  *      data segments, explicit ranges (all ambiguous: they pin), then the
  *      exact roots;
- *   4. drain the grey stack (mark.c) until nothing is grey;
+ *   4. drain the grey stack (mark.c) until nothing is grey, then the
+ *      after-mark pass of finalizers, weak links and ephemerons
+ *      (weakness.c, first step of collect_finish_cycle);
  *   5. flip and list blocks (sweep.c); dead slots are zeroed lazily;
  *   6. trim free blocks beyond what the pacer will want, set the next
  *      trigger, record the pause.
@@ -17,6 +19,7 @@
  * the live data by default), never less than the initial heap size.
  */
 #include "collect.h"
+#include "incremental.h"
 #include "alloc.h"
 #include "block_pool.h"
 #include "mark.h"
@@ -35,18 +38,7 @@ void pacer_after_collection(void) {
   G->bytes_since_gc = 0;
 }
 
-void collect_full_locked(const char *reason) {
-  (void)reason;
-  if (G->collecting)
-    return;
-  G->collecting = 1;
-  uint64_t start = now_ns();
-  cursors_flush_all();
-  sweep_clear_marks();
-  gleaner_marking = 1;
-  mark_begin();
-  roots_mark_all();
-  mark_drain(SIZE_MAX);
+void collect_finish_cycle(uint64_t start_ns) {
   weakness_after_mark(); /* finalizers, weak links, ephemerons */
   gleaner_marking = 0;
   uint64_t marked = now_ns();
@@ -54,28 +46,58 @@ void collect_full_locked(const char *reason) {
   pacer_after_collection();
   block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
   G->collections++;
-  G->mark_ns_total += marked - start;
-  stats_record_pause(start, now_ns());
+  G->mark_ns_total += marked - start_ns;
+  stats_record_pause(start_ns, now_ns());
+}
+
+void collect_full_locked(const char *reason) {
+  (void)reason;
+  if (G->collecting)
+    return;
+  G->collecting = 1;
+  if (incremental_in_cycle()) {
+    /* Marking is under way: completing it is the cheapest full answer. */
+    incremental_finish();
+    G->collecting = 0;
+    return;
+  }
+  uint64_t start = now_ns();
+  cursors_flush_all();
+  sweep_clear_marks();
+  gleaner_marking = 1;
+  mark_begin();
+  roots_mark_all();
+  mark_drain(SIZE_MAX);
+  collect_finish_cycle(start);
   G->collecting = 0;
 }
 
 void collect_if_due(size_t about_to_allocate) {
   if (G->disabled || G->collecting)
     return;
+  incremental_configure();
+  bool incremental = incremental_enabled();
   if (G->cfg.stress) {
     mutator *m = gleaner_self;
-    if (++m->alloc_count % G->cfg.stress == 0)
+    if (++m->alloc_count % G->cfg.stress != 0)
+      return;
+    if (incremental)
+      incremental_step();
+    else
       collect_full_locked("stress");
-    return;
-  }
-  if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes)
+  } else if (incremental) {
+    incremental_on_allocation(about_to_allocate);
+  } else if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes) {
     collect_full_locked("allocation");
+  }
 }
 
 void gc_collect(void) {
   ensure_init();
   (void)mutator_current();
   state_lock();
+  if (incremental_in_cycle())
+    incremental_finish(); /* its marks predate garbage made since: start afresh */
   collect_full_locked("gc_collect");
   state_unlock();
   finalize_safe_point(); /* an explicit collection is a safe point */
@@ -83,11 +105,33 @@ void gc_collect(void) {
 
 int gc_collect_a_little(void) {
   ensure_init();
+  (void)mutator_current();
   state_lock();
-  if (!G->disabled)
+  incremental_configure();
+  if (!G->disabled && incremental_enabled())
+    incremental_step();
+  else if (!G->disabled)
     collect_if_due(0);
+  int in_cycle = incremental_in_cycle();
   state_unlock();
-  return 0;
+  return in_cycle;
+}
+
+void gc_set_incremental(int on) {
+  ensure_init();
+  state_lock();
+  if (!incremental_in_cycle())
+    G->cfg.incremental = on != 0;
+  state_unlock();
+}
+
+int gc_is_incremental(void) {
+  ensure_init();
+  state_lock();
+  incremental_configure();
+  int on = incremental_enabled();
+  state_unlock();
+  return on;
 }
 
 void gc_disable(void) {
