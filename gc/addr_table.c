@@ -10,18 +10,33 @@ void addr_table_init(addr_table *t, size_t entry_size) {
   *t = (addr_table){.entry_size = entry_size};
 }
 
-/* Fibonacci hashing of the address without its always-zero low bits. */
-static inline size_t hash_of(const void *key, size_t mask) {
-  uint64_t h = ((uint64_t)(uintptr_t)key >> 3) * 0x9E3779B97F4A7C15ull;
-  return (size_t)(h >> 32) & mask;
+/* The hash keeps neighbouring addresses in neighbouring index slots, so
+ * registering objects in allocation order walks the index sequentially
+ * (a Fibonacci hash made every insertion a cache miss: 2x slower at 10^6
+ * entries).  Folding in the bits above 64 KiB and 512 MiB spreads keys
+ * that share their low bits (one per block, one per large object).  The
+ * 32-bit hash is kept in the index next to the entry number (a tag), so a
+ * probe reads the entry itself only when the tags match. */
+static inline uint32_t hash_of(const void *key) {
+  uint64_t x = (uint64_t)(uintptr_t)key >> 3;
+  return (uint32_t)(x ^ (x >> 13) ^ (x >> 26));
+}
+static inline uint64_t index_value(uint32_t hash, size_t entry) {
+  return (uint64_t)hash << 32 | (uint64_t)(entry + 1);
+}
+static inline uint32_t value_entry(uint64_t v) { return (uint32_t)v - 1; }
+static inline uint32_t value_hash(uint64_t v) { return (uint32_t)(v >> 32); }
+static inline size_t home_of(uint32_t hash, size_t index_size) {
+  return hash & (index_size - 1);
 }
 
 /* Index slot holding key, or the empty slot where it would go. */
-static size_t probe(const addr_table *t, const void *key) {
+static size_t probe(const addr_table *t, const void *key, uint32_t hash) {
   size_t mask = t->index_size - 1;
-  for (size_t i = hash_of(key, mask);; i = (i + 1) & mask) {
-    uint32_t v = t->index[i];
-    if (v == 0 || addr_table_key(addr_table_at(t, v - 1)) == key)
+  for (size_t i = home_of(hash, t->index_size);; i = (i + 1) & mask) {
+    uint64_t v = t->index[i];
+    if (v == 0 || (value_hash(v) == hash &&
+                   addr_table_key(addr_table_at(t, value_entry(v))) == key))
       return i;
   }
 }
@@ -29,15 +44,17 @@ static size_t probe(const addr_table *t, const void *key) {
 void *addr_table_find(const addr_table *t, const void *key) {
   if (!t->count)
     return NULL;
-  uint32_t v = t->index[probe(t, key)];
-  return v ? addr_table_at(t, v - 1) : NULL;
+  uint64_t v = t->index[probe(t, key, hash_of(key))];
+  return v ? addr_table_at(t, value_entry(v)) : NULL;
 }
 
 void addr_table_rebuild_index(addr_table *t) {
   if (t->index_size)
     memset(t->index, 0, t->index_size * sizeof *t->index);
-  for (size_t i = 0; i < t->count; i++)
-    t->index[probe(t, addr_table_key(addr_table_at(t, i)))] = (uint32_t)(i + 1);
+  for (size_t i = 0; i < t->count; i++) {
+    uint32_t h = hash_of(addr_table_key(addr_table_at(t, i)));
+    t->index[probe(t, addr_table_key(addr_table_at(t, i)), h)] = index_value(h, i);
+  }
 }
 
 static bool grow_index(addr_table *t, size_t want_entries) {
@@ -46,7 +63,7 @@ static bool grow_index(addr_table *t, size_t want_entries) {
     size *= 2;
   if (size == t->index_size)
     return true;
-  uint32_t *index = calloc(size, sizeof *index);
+  uint64_t *index = calloc(size, sizeof *index);
   if (!index)
     return false;
   free(t->index);
@@ -76,7 +93,8 @@ void *addr_table_insert(addr_table *t, const void *key) {
   void *e = addr_table_at(t, t->count);
   memset(e, 0, t->entry_size);
   *(const void **)e = key;
-  t->index[probe(t, key)] = (uint32_t)(t->count + 1);
+  uint32_t h = hash_of(key);
+  t->index[probe(t, key, h)] = index_value(h, t->count);
   t->count++;
   return e;
 }
@@ -86,7 +104,7 @@ void *addr_table_insert(addr_table *t, const void *key) {
 static void close_hole(addr_table *t, size_t hole) {
   size_t mask = t->index_size - 1;
   for (size_t i = (hole + 1) & mask; t->index[i]; i = (i + 1) & mask) {
-    size_t home = hash_of(addr_table_key(addr_table_at(t, t->index[i] - 1)), mask);
+    size_t home = home_of(value_hash(t->index[i]), t->index_size);
     /* Movable when home is not in the cyclic interval (hole, i]. */
     bool in_between = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
     if (!in_between) {
@@ -99,13 +117,14 @@ static void close_hole(addr_table *t, size_t hole) {
 
 void addr_table_remove(addr_table *t, void *entry) {
   size_t pos = (size_t)((char *)entry - t->entries) / t->entry_size;
-  size_t slot = probe(t, addr_table_key(entry));
+  size_t slot = probe(t, addr_table_key(entry), hash_of(addr_table_key(entry)));
   t->index[slot] = 0;
   close_hole(t, slot);
   size_t last = t->count - 1;
   if (pos != last) {
     void *moved = addr_table_at(t, last);
-    t->index[probe(t, addr_table_key(moved))] = (uint32_t)(pos + 1);
+    uint32_t h = hash_of(addr_table_key(moved));
+    t->index[probe(t, addr_table_key(moved), h)] = index_value(h, pos);
     memcpy(entry, moved, t->entry_size);
   }
   t->count--;
@@ -133,10 +152,10 @@ int addr_table_check(const addr_table *t) {
     return -1;
   size_t used = 0;
   for (size_t i = 0; i < t->index_size; i++) {
-    uint32_t v = t->index[i];
+    uint64_t v = t->index[i];
     if (!v)
       continue;
-    if (v > t->count)
+    if (value_entry(v) >= t->count)
       return -2;
     used++;
   }

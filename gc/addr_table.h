@@ -13,9 +13,10 @@
  * Invariants
  *   T1. The key of an entry is its first word (a pointer).
  *   T2. Keys are unique.
- *   T3. index has a power-of-two size at least twice count; slot value
- *       i + 1 names entry i, 0 is empty; linear probing, no tombstones
- *       (removal shifts the probe run back).
+ *   T3. index has a power-of-two size at least twice count; a slot holds
+ *       the key's 32-bit hash and i + 1 for entry i, 0 is empty; linear
+ *       probing from the low bits of the hash, no tombstones (removal shifts the
+ *       probe run back).
  *   T4. Memory comes from malloc: the collector never scans it, so the
  *       entries never keep their objects alive by themselves.
  * Not thread-safe: the caller holds the collector lock.
@@ -30,7 +31,7 @@ typedef struct addr_table {
   char *entries;
   size_t entry_size;
   size_t count, capacity;
-  uint32_t *index;
+  uint64_t *index;    /* hash << 32 | (entry + 1); 0 = empty */
   size_t index_size;  /* 0 or a power of two */
 } addr_table;
 
