@@ -9,7 +9,6 @@
  */
 #include "ephemeron.h"
 #include "liveness.h"
-#include "weak.h"
 #include <stdlib.h>
 
 struct gc_ephemeron {
@@ -73,28 +72,23 @@ gc_ephemeron *gc_ephemeron_new(void *key, void *value) {
 void *gc_ephemeron_key(const gc_ephemeron *e) {
   if (!e)
     return NULL;
-  void *k = e->key;
-  weak_read_barrier(k);
-  return k;
+  return e->key; /* no read barrier needed: see gc_weak_get */
 }
 
 void *gc_ephemeron_value(const gc_ephemeron *e) {
   if (!e)
     return NULL;
-  void *v = e->value;
-  weak_read_barrier(v);
-  return v;
+  return e->value;
 }
 
-/* The entry still names an ephemeron (not freed and reused). */
-static bool is_ephemeron(gc_ephemeron *e, liveness l) {
-  if (l == LIVE_FREED || l == LIVE_NOT_HEAP)
-    return false;
+/* LIVE_FREED when the entry no longer names an ephemeron (freed, or its
+ * slot reused), else whether the ephemeron is marked.  One look-up. */
+static liveness ephemeron_state(gc_ephemeron *e) {
   object_ref r;
-  if (!object_find((uintptr_t)e, &r))
-    return false;
-  return object_kind(&r) == KIND_PRECISE &&
-         ((precise_header *)r.start)->type == &ephemeron_type;
+  if (!object_find((uintptr_t)e, &r) || object_kind(&r) != KIND_PRECISE ||
+      ((precise_header *)r.start)->type != &ephemeron_type)
+    return LIVE_FREED;
+  return bit_test(G->bits[r.block].mark, r.slot) ? LIVE_MARKED : LIVE_UNMARKED;
 }
 
 void ephemeron_cycle_begin(void) { E.resolved = 0; }
@@ -109,10 +103,10 @@ bool ephemeron_trace_round(void) {
   bool greyed = false;
   for (size_t i = E.resolved; i < E.count; i++) {
     gc_ephemeron *e = E.items[i];
-    liveness l = liveness_of(e);
+    liveness l = ephemeron_state(e);
     if (l == LIVE_UNMARKED)
       continue; /* the ephemeron itself may still be reached */
-    if (l == LIVE_MARKED && is_ephemeron(e, l)) {
+    if (l == LIVE_MARKED) {
       if (e->key && !is_live(e->key))
         continue; /* the key may still be reached */
       if (e->value && liveness_of(e->value) == LIVE_UNMARKED) {
@@ -129,8 +123,7 @@ void ephemeron_finish(void) {
   size_t out = 0;
   for (size_t i = 0; i < E.count; i++) {
     gc_ephemeron *e = E.items[i];
-    liveness l = liveness_of(e);
-    if (l != LIVE_MARKED || !is_ephemeron(e, l))
+    if (ephemeron_state(e) != LIVE_MARKED)
       continue; /* dies (or was freed): forget it */
     if (e->key && !is_live(e->key)) {
       e->key = NULL;

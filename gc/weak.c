@@ -12,7 +12,6 @@
  */
 #include "weak.h"
 #include "addr_table.h"
-#include "collect.h"
 #include "liveness.h"
 #include <stdlib.h>
 
@@ -176,35 +175,24 @@ gc_weak_ref *gc_weak_new(void *target) {
   return w;
 }
 
-void weak_read_barrier(void *p) {
-  /* An incremental cycle in progress may not have reached p yet: a weak
-   * read that escapes into the heap must not hide it from the marker. */
-  if (GC_UNLIKELY(gleaner_marking) && p) {
-    state_lock();
-    if (gleaner_marking && liveness_of(p) == LIVE_UNMARKED)
-      live_mark(p);
-    state_unlock();
-  }
-}
-
 void *gc_weak_get(const gc_weak_ref *w) {
   if (!w)
     return NULL;
-  void *t = w->target;
-  weak_read_barrier(t);
-  return t;
+  /* No read barrier: an incremental cycle rescans every root and every
+   * dirty card in its remark pause before the after-mark pass decides
+   * what to clear, so a target read here and stored anywhere is found. */
+  return w->target;
 }
 
-/* A registry entry still names a weak reference object (not freed and
- * reused by something else). */
-static bool is_weak_ref(gc_weak_ref *w, liveness l) {
-  if (l == LIVE_FREED || l == LIVE_NOT_HEAP)
-    return false;
+/* The state of a registry entry: LIVE_FREED when it no longer names a
+ * weak reference object (freed, or its slot reused by something else),
+ * else whether that object is marked.  One object look-up. */
+static liveness weak_ref_state(gc_weak_ref *w) {
   object_ref r;
-  if (!object_find((uintptr_t)w, &r))
-    return false;
-  return object_kind(&r) == KIND_PRECISE &&
-         ((precise_header *)r.start)->type == &weak_ref_type;
+  if (!object_find((uintptr_t)w, &r) || object_kind(&r) != KIND_PRECISE ||
+      ((precise_header *)r.start)->type != &weak_ref_type)
+    return LIVE_FREED;
+  return bit_test(G->bits[r.block].mark, r.slot) ? LIVE_MARKED : LIVE_UNMARKED;
 }
 
 /* ---- after marking ----------------------------------------------------- */
@@ -235,8 +223,10 @@ void weak_clear_short(void) {
   addr_table_filter(&W.links[SHORT_LINKS], keep_live_target, NULL);
   for (size_t i = 0; i < W.nrefs; i++) {
     gc_weak_ref *w = W.refs[i];
-    if (!is_weak_ref(w, liveness_of(w)))
+    if (weak_ref_state(w) == LIVE_FREED) {
+      W.refs[i] = NULL; /* forgotten by weak_sweep_tables */
       continue;
+    }
     if (w->target && target_dead(w->target)) {
       w->target = NULL;
       W.cleared++;
@@ -260,9 +250,10 @@ void weak_sweep_tables(void) {
     addr_table_filter(&W.links[k], keep_live_storage, NULL);
   size_t out = 0;
   for (size_t i = 0; i < W.nrefs; i++) {
+    /* Entries were checked to name weak reference objects by
+     * weak_clear_short; only the mark bit is read here. */
     gc_weak_ref *w = W.refs[i];
-    liveness l = liveness_of(w);
-    if (l == LIVE_MARKED && is_weak_ref(w, l))
+    if (w && liveness_of(w) == LIVE_MARKED)
       W.refs[out++] = w;
   }
   W.nrefs = out;

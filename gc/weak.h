@@ -30,8 +30,6 @@ void weak_sweep_tables(void);
 /* Compaction: visit stored addresses (targets with visit_start, link
  * locations with visit_interior when non-NULL), then reindex. */
 void weak_visit_slots(gc_visit_fn visit_start, gc_visit_fn visit_interior, void *ctx);
-/* Read barrier for a weak read while incremental marking is active. */
-void weak_read_barrier(void *p);
 
 uint64_t weak_cleared_total(void);
 size_t weak_link_count(int is_long);
