@@ -106,14 +106,17 @@ bool vm_barrier_init(const char **why) {
 bool vm_barrier_ready(void) { return vm.ready; }
 
 /* One PAGEMAP_SCAN call over [start, end): re-protect written pages and,
- * if record, mark them dirty.  Returns where the walk stopped. */
-static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *pages) {
+ * if record, mark them dirty (at most max_pages; 0: no limit).  Returns
+ * where the walk stopped. */
+static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *pages,
+                           size_t max_pages) {
   struct pm_scan_arg a = {.size = sizeof a,
                           .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
                           .start = start,
                           .end = end,
                           .vec = record ? (uintptr_t)vm.regions : 0,
                           .vec_len = record ? REGIONS : 0,
+                          .max_pages = max_pages,
                           .category_mask = PAGE_IS_WRITTEN,
                           .return_mask = PAGE_IS_WRITTEN};
   long n = ioctl(vm.pagemap, PAGEMAP_SCAN, &a);
@@ -130,7 +133,7 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes) {
   size_t ignored = 0;
   uintptr_t stop = *cursor + max_bytes < end ? *cursor + max_bytes : end;
   while (*cursor < stop)
-    *cursor = scan_once(*cursor, stop, false, &ignored);
+    *cursor = scan_once(*cursor, stop, false, &ignored, 0);
   return *cursor >= end;
 }
 
@@ -138,6 +141,20 @@ size_t vm_collect_dirty(void) {
   size_t pages = 0;
   uintptr_t end = (uintptr_t)block_base(G->high_water);
   for (uintptr_t at = G->heap_lo; at < end;)
-    at = scan_once(at, end, true, &pages);
+    at = scan_once(at, end, true, &pages, 0);
   return pages;
+}
+
+bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages) {
+  uintptr_t end = (uintptr_t)block_base(G->high_water);
+  if (*cursor < G->heap_lo)
+    *cursor = G->heap_lo;
+  size_t found = 0;
+  while (*cursor < end && found < max_pages)
+    *cursor = scan_once(*cursor, end, true, &found, max_pages - found);
+  *pages += found;
+  if (*cursor < end)
+    return false;
+  *cursor = G->heap_lo;
+  return true;
 }

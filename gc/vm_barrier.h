@@ -20,4 +20,8 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes);
 /* Record every page written since it was last protected into the dirty
  * card set, and protect it again.  Returns the number of dirty pages. */
 size_t vm_collect_dirty(void);
+/* The same, bounded: harvest from *cursor on until max_pages dirty pages
+ * were found; returns true (and rewinds *cursor) when the heap's end was
+ * reached, i.e. a round is complete. */
+bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages);
 #endif
