@@ -88,14 +88,25 @@ static bool grow_entries(addr_table *t) {
 }
 
 void *addr_table_insert(addr_table *t, const void *key) {
+  bool inserted;
+  void *e = addr_table_find_or_insert(t, key, &inserted);
+  return e && inserted ? e : NULL;
+}
+
+void *addr_table_find_or_insert(addr_table *t, const void *key, bool *inserted) {
+  *inserted = false;
   if (!grow_entries(t) || !grow_index(t, t->count + 1))
     return NULL;
+  uint32_t h = hash_of(key);
+  size_t slot = probe(t, key, h);
+  if (t->index[slot])
+    return addr_table_at(t, value_entry(t->index[slot]));
   void *e = addr_table_at(t, t->count);
   memset(e, 0, t->entry_size);
   *(const void **)e = key;
-  uint32_t h = hash_of(key);
-  t->index[probe(t, key, h)] = index_value(h, t->count);
+  t->index[slot] = index_value(h, t->count);
   t->count++;
+  *inserted = true;
   return e;
 }
 

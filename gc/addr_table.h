@@ -45,8 +45,11 @@ static inline const void *addr_table_key(const void *entry) {
 /* The entry with this key, or NULL. */
 void *addr_table_find(const addr_table *t, const void *key);
 /* Append an entry for a key that is not present (T2): key set, rest zero.
- * NULL when memory runs out. */
+ * NULL when memory runs out (or the key is present). */
 void *addr_table_insert(addr_table *t, const void *key);
+/* The entry of key, appended (key set, rest zero; *inserted = true) if it
+ * was absent: one probe for "replace or add".  NULL when memory runs out. */
+void *addr_table_find_or_insert(addr_table *t, const void *key, bool *inserted);
 /* Remove one entry (the last entry moves into its place). */
 void addr_table_remove(addr_table *t, void *entry);
 /* After editing entries in bulk (keys rewritten, entries dropped by

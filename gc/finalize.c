@@ -70,21 +70,24 @@ static void register_finalizer(const char *call, void *obj, gc_finalizer_fn fn, 
   table_ready();
   if (!obj || live_object_start(obj) != obj) {
     error = "not the start of a heap object";
-  } else {
+  } else if (!fn) {
     fin_entry *e = addr_table_find(&F.table, obj);
     if (e) {
       prev_fn = e->fn;
       prev_data = e->data;
-      if (fn)
-        *e = (fin_entry){obj, fn, data, (uint8_t)mode, 0};
-      else
-        addr_table_remove(&F.table, e);
-    } else if (fn) {
-      e = addr_table_insert(&F.table, obj);
-      if (e)
-        *e = (fin_entry){obj, fn, data, (uint8_t)mode, 0};
-      else
-        error = "out of memory for the finalizer table";
+      addr_table_remove(&F.table, e);
+    }
+  } else {
+    bool inserted;
+    fin_entry *e = addr_table_find_or_insert(&F.table, obj, &inserted);
+    if (!e) {
+      error = "out of memory for the finalizer table";
+    } else {
+      if (!inserted) {
+        prev_fn = e->fn;
+        prev_data = e->data;
+      }
+      *e = (fin_entry){obj, fn, data, (uint8_t)mode, 0};
     }
   }
   state_unlock();

@@ -61,12 +61,11 @@ static int link_register(const char *call, void **link, const void *obj, int whi
   if (!obj || live_object_start(obj) != obj) {
     error = "the target is not the start of a heap object";
   } else {
-    link_entry *e = addr_table_find(&W.links[which], link);
+    bool inserted;
+    link_entry *e = addr_table_find_or_insert(&W.links[which], link, &inserted);
     if (e) {
       e->obj = (void *)obj;
-      rc = 1;
-    } else if ((e = addr_table_insert(&W.links[which], link))) {
-      e->obj = (void *)obj;
+      rc = inserted ? 0 : 1;
     } else {
       error = "out of memory for the link table";
     }
