@@ -48,8 +48,33 @@ void *addr_table_find(const addr_table *t, const void *key) {
   return v ? addr_table_at(t, value_entry(v)) : NULL;
 }
 
+/* After mass removal (a collection clearing most links): give memory
+ * back, and do not pay for zeroing a huge mostly-empty index. */
+static bool shrink(addr_table *t) {
+  if (t->capacity > 64 && t->count * 4 < t->capacity) {
+    size_t cap = t->count * 2 > 64 ? t->count * 2 : 64;
+    char *e = realloc(t->entries, cap * t->entry_size);
+    if (e) {
+      t->entries = e;
+      t->capacity = cap;
+    }
+  }
+  size_t want = 64;
+  while (want < t->count * 2)
+    want *= 2;
+  if (want * 4 > t->index_size)
+    return false;
+  uint64_t *index = calloc(want, sizeof *index);
+  if (!index)
+    return false;
+  free(t->index);
+  t->index = index;
+  t->index_size = want;
+  return true; /* already zero */
+}
+
 void addr_table_rebuild_index(addr_table *t) {
-  if (t->index_size)
+  if (t->index_size && !shrink(t))
     memset(t->index, 0, t->index_size * sizeof *t->index);
   for (size_t i = 0; i < t->count; i++) {
     uint32_t h = hash_of(addr_table_key(addr_table_at(t, i)));
