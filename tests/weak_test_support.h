@@ -88,7 +88,7 @@ __attribute__((noinline)) static void scrub_stack(void) {
 #endif
 }
 
-__attribute__((noinline)) static void collect_clean(void) {
+__attribute__((noinline, unused)) static void collect_clean(void) {
   scrub_stack();
   gc_collect();
   scrub_stack();
@@ -97,7 +97,7 @@ __attribute__((noinline)) static void collect_clean(void) {
 /* Warnings are counted, not printed (a handler must not allocate). */
 static int warnings_seen;
 static char last_warning[512];
-static void counting_warn(const char *message) {
+__attribute__((unused)) static void counting_warn(const char *message) {
   warnings_seen++;
   strncpy(last_warning, message, sizeof last_warning - 1);
 }
