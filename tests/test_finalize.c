@@ -195,6 +195,58 @@ static void test_ignore_self_finalizes_self_loop(void **state) {
   assert_true(warnings_seen >= 1);
 }
 
+/* The same with precise objects (exact slots through a pointer bitmap and
+ * through a trace function). */
+typedef struct pnode {
+  struct pnode *self;
+  uintptr_t id;
+} pnode;
+static const uint64_t pnode_bitmap[1] = {1};
+static gc_type pnode_bitmap_type = {.name = "pnode-bitmap", .size = sizeof(pnode),
+                                    .pointer_bitmap = pnode_bitmap, .bitmap_words = 1};
+static void pnode_trace(void *obj, gc_visit_fn visit, void *ctx) {
+  visit((void **)&((pnode *)obj)->self, ctx);
+}
+static gc_type pnode_traced_type = {.name = "pnode-traced", .size = sizeof(pnode),
+                                    .trace = pnode_trace};
+
+static void record_pnode(void *obj, void *data) {
+  assert_int_equal(((pnode *)obj)->id, (uintptr_t)data);
+  if (log_count < LOG_MAX)
+    log_ids[log_count++] = (uintptr_t)data;
+}
+
+__attribute__((noinline)) static void make_precise_self_loop(gc_type *t, uintptr_t id,
+                                                             int ignore_self) {
+  pnode *p = gc_alloc_typed(t, sizeof(pnode));
+  assert_non_null(p);
+  p->self = p;
+  p->id = id;
+  if (ignore_self)
+    gc_register_finalizer_ignore_self(p, record_pnode, (void *)id, NULL, NULL);
+  else
+    gc_register_finalizer(p, record_pnode, (void *)id, NULL, NULL);
+}
+
+static void test_ignore_self_precise(void **state) {
+  (void)state;
+  reset(1);
+  assert_int_equal(gc_type_register(&pnode_bitmap_type), 0);
+  assert_int_equal(gc_type_register(&pnode_traced_type), 0);
+  gc_warn_fn old = gc_set_warn_handler(counting_warn);
+  make_precise_self_loop(&pnode_bitmap_type, 42, 1);
+  make_precise_self_loop(&pnode_traced_type, 43, 1);
+  make_precise_self_loop(&pnode_bitmap_type, 44, 0);
+  make_precise_self_loop(&pnode_traced_type, 45, 0);
+  for (int i = 0; i < 3; i++)
+    collect_and_run();
+  gc_set_warn_handler(old);
+  assert_int_equal(count_id(42), 1);
+  assert_int_equal(count_id(43), 1);
+  assert_int_equal(count_id(44), 0);
+  assert_int_equal(count_id(45), 0);
+}
+
 /* Resurrection: the finalizer stores its object in a root. */
 static void *volatile resurrected;
 static void resurrect(void *obj, void *data) {
@@ -458,6 +510,7 @@ int main(void) {
       cmocka_unit_test(test_ordered_cycle_is_never_finalized_and_reported),
       cmocka_unit_test(test_unordered_cycle_is_finalized),
       cmocka_unit_test(test_ignore_self_finalizes_self_loop),
+      cmocka_unit_test(test_ignore_self_precise),
       cmocka_unit_test(test_resurrected_object_survives_and_is_not_finalized_again),
       cmocka_unit_test(test_reregistered_finalizer_runs_again),
       cmocka_unit_test(test_finalizer_allocating_and_collecting),
