@@ -2,13 +2,14 @@
  * ephemeron.c — ephemeron objects and their fixpoint tracing (rules and
  * cost in ephemeron.h).
  *
- * Invariant during one after-mark pass: registry entries [0, resolved)
- * are done for this collection (value traced, or nothing to trace);
- * entries [resolved, count) are pending.  The registry is malloc memory,
+ * Invariant during one after-mark pass: registry entries [lo, hi) are
+ * pending; the others are done for this collection (value traced, or
+ * nothing to trace).  The registry is malloc memory,
  * so it never keeps an ephemeron, key or value alive.
  */
 #include "ephemeron.h"
 #include "liveness.h"
+#include "mark.h"
 #include <stdlib.h>
 
 struct gc_ephemeron {
@@ -20,7 +21,9 @@ static gc_type ephemeron_type = {.name = "gc_ephemeron", .size = sizeof(gc_ephem
 
 static struct {
   gc_ephemeron **items;
-  size_t count, capacity, resolved;
+  size_t count, capacity;
+  size_t lo, hi;      /* pending this collection: [lo, hi) */
+  unsigned rounds;    /* in this collection: odd rounds go backwards */
   uint64_t cleared;
 } E;
 
@@ -91,30 +94,51 @@ static liveness ephemeron_state(gc_ephemeron *e) {
   return bit_test(G->bits[r.block].mark, r.slot) ? LIVE_MARKED : LIVE_UNMARKED;
 }
 
-void ephemeron_cycle_begin(void) { E.resolved = 0; }
-
-static void resolve(size_t i) {
-  gc_ephemeron *t = E.items[i];
-  E.items[i] = E.items[E.resolved];
-  E.items[E.resolved++] = t;
+void ephemeron_cycle_begin(void) {
+  E.lo = 0;
+  E.hi = E.count;
+  E.rounds = 0;
 }
 
+/* Whether entry e is done for this collection; greys its value (and
+ * drains at once, so that what the value reaches is marked before the
+ * next entry is looked at) when its key is reached. */
+static bool settle(gc_ephemeron *e, bool *greyed) {
+  liveness l = ephemeron_state(e);
+  if (l == LIVE_UNMARKED)
+    return false; /* the ephemeron itself may still be reached */
+  if (l == LIVE_MARKED) {
+    if (e->key && !is_live(e->key))
+      return false; /* the key may still be reached */
+    if (e->value && liveness_of(e->value) == LIVE_UNMARKED) {
+      live_mark(e->value);
+      mark_drain(SIZE_MAX);
+      *greyed = true;
+    }
+  }
+  return true;
+}
+
+static void swap(size_t i, size_t j) {
+  gc_ephemeron *t = E.items[i];
+  E.items[i] = E.items[j];
+  E.items[j] = t;
+}
+
+/* Rounds alternate direction and drain as they go, so a chain laid out
+ * in either order settles in one or two rounds; settled entries leave
+ * the pending range at the end the round walks from (never looked at
+ * again in this collection). */
 bool ephemeron_trace_round(void) {
   bool greyed = false;
-  for (size_t i = E.resolved; i < E.count; i++) {
-    gc_ephemeron *e = E.items[i];
-    liveness l = ephemeron_state(e);
-    if (l == LIVE_UNMARKED)
-      continue; /* the ephemeron itself may still be reached */
-    if (l == LIVE_MARKED) {
-      if (e->key && !is_live(e->key))
-        continue; /* the key may still be reached */
-      if (e->value && liveness_of(e->value) == LIVE_UNMARKED) {
-        live_mark(e->value);
-        greyed = true;
-      }
-    }
-    resolve(i);
+  if (E.rounds++ % 2 == 0) {
+    for (size_t i = E.lo; i < E.hi; i++)
+      if (settle(E.items[i], &greyed))
+        swap(i, E.lo++);
+  } else {
+    for (size_t i = E.hi; i-- > E.lo;)
+      if (settle(E.items[i], &greyed))
+        swap(i, --E.hi);
   }
   return greyed;
 }
@@ -135,7 +159,7 @@ void ephemeron_finish(void) {
     E.items[out++] = e;
   }
   E.count = out;
-  E.resolved = 0;
+  E.lo = E.hi = 0;
 }
 
 void ephemeron_visit_slots(gc_visit_fn visit, void *ctx) {

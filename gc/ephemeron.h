@@ -13,10 +13,11 @@
  * keeps the key alive, the value stays.
  *
  * Cost: one round is linear in the ephemerons still pending (reached, key
- * not yet reached); resolved ones are moved to the front of the registry
- * and never looked at again in the same collection.  A chain of n
- * ephemerons laid out against the trace order takes n rounds (O(n²) in
- * the worst case; weak tables rarely chain deeply).
+ * not yet reached); settled ones leave the pending range.  Rounds
+ * alternate direction and drain the grey stack as soon as a value is
+ * greyed, so a chain k1 → v1 → k2 … settles in one or two rounds whichever
+ * order the ephemerons were created in; only orders that zigzag against
+ * both directions need more (worst case O(n²) for n chained ephemerons).
  */
 #ifndef GLEANER_EPHEMERON_H
 #define GLEANER_EPHEMERON_H
