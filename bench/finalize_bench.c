@@ -14,6 +14,8 @@
  *      collection without links is the baseline, so "clearing" = with -
  *      without.  Gleaner also reports its own after-mark time (the pass
  *      that clears links) and the same for weak reference objects.
+ *   3. (Gleaner) ephemeron chains of 10^4..10^6 created against chain
+ *      order: time of the after-mark pass that traces them.
  * Output: one "metric value" line per measurement (milliseconds), read by
  * bench/finalize_compare.sh.  Usage: finalize_bench [N_FINALIZERS]
  */
@@ -205,6 +207,42 @@ static void bench_weak_refs(size_t n) {
   printf("weakrefs_%zu_collect_ms %.3f\n", n, best_collect);
   printf("weakrefs_%zu_after_mark_pass_ms %.3f\n", n, best_pass);
 }
+
+/* A chain of n ephemerons (value i names key i+1), created in reverse
+ * chain order, the first key held: the after-mark pass must trace it all. */
+typedef struct chain_node { struct chain_node *next; } chain_node;
+static gc_ephemeron **volatile chain_ephs;
+static void *volatile chain_root;
+
+__attribute__((noinline)) static void make_chain(size_t n) {
+  chain_node **keys = gc_alloc(n * sizeof *keys); /* scanned: keeps the keys */
+  for (size_t i = 0; i < n; i++)
+    keys[i] = gc_alloc(sizeof(chain_node));
+  chain_ephs = gc_alloc(n * sizeof(gc_ephemeron *));
+  for (size_t i = 0; i < n; i++) {
+    chain_node *v = gc_alloc(sizeof(chain_node));
+    v->next = i + 1 < n ? keys[i + 1] : NULL;
+    chain_ephs[n - 1 - i] = gc_ephemeron_new(keys[i], v);
+  }
+  chain_root = keys[0];
+}
+
+static void bench_ephemeron_chain(size_t n) {
+  double best = 1e30;
+  for (int r = 0; r < ROUNDS; r++) {
+    make_chain(n);
+    collect();
+    best = min(best, after_mark_ms());
+    if (!gc_ephemeron_value(chain_ephs[0])) {
+      fprintf(stderr, "ephemeron chain lost its last value\n");
+      exit(1);
+    }
+    chain_root = NULL;
+    chain_ephs = NULL;
+    collect();
+  }
+  printf("ephemeron_chain_%zu_after_mark_pass_ms %.3f\n", n, best);
+}
 #endif
 
 int main(int argc, char **argv) {
@@ -218,6 +256,8 @@ int main(int argc, char **argv) {
 #ifndef USE_BOEHM
   for (size_t k = 10000; k <= 1000000; k *= 10)
     bench_weak_refs(k);
+  for (size_t k = 10000; k <= 1000000; k *= 10)
+    bench_ephemeron_chain(k);
 #endif
   return 0;
 }
