@@ -49,9 +49,19 @@ void *addr_table_find(const addr_table *t, const void *key) {
 }
 
 /* After mass removal (a collection clearing most links): give memory
- * back, and do not pay for zeroing a huge mostly-empty index. */
+ * back, and do not pay for zeroing a huge mostly-empty index.  Only on the
+ * second rebuild in a row that finds the table under a quarter full, so a
+ * program that registers in bursts (fill, collect, fill again) keeps its
+ * memory instead of faulting it in afresh each time. */
 static bool shrink(addr_table *t) {
-  if (t->capacity > 64 && t->count * 4 < t->capacity) {
+  if (t->count * 4 >= t->capacity) {
+    t->sparse_rebuilds = 0;
+    return false;
+  }
+  if (++t->sparse_rebuilds < 2)
+    return false;
+  t->sparse_rebuilds = 0;
+  if (t->capacity > 64) {
     size_t cap = t->count * 2 > 64 ? t->count * 2 : 64;
     char *e = realloc(t->entries, cap * t->entry_size);
     if (e) {

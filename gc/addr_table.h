@@ -33,6 +33,7 @@ typedef struct addr_table {
   size_t count, capacity;
   uint64_t *index;    /* hash << 32 | (entry + 1); 0 = empty */
   size_t index_size;  /* 0 or a power of two */
+  unsigned sparse_rebuilds; /* consecutive rebuilds at < 1/4 full */
 } addr_table;
 
 void addr_table_init(addr_table *t, size_t entry_size);
