@@ -83,6 +83,39 @@ static void run_pattern(unsigned pattern) {
   free(t.index);
 }
 
+static bool keep_below_ten(void *e, void *ctx) {
+  (void)ctx;
+  return ((entry *)e)->value < 10;
+}
+
+/* Mass removal twice in a row shrinks the table; it must stay correct and
+ * keep growing afterwards. */
+static void test_shrink_after_mass_removal(void **s) {
+  (void)s;
+  addr_table t;
+  addr_table_init(&t, sizeof(entry));
+  for (size_t round = 0; round < 3; round++) {
+    for (size_t i = 0; i < 10000; i++) {
+      bool inserted;
+      entry *e = addr_table_find_or_insert(&t, key_of(1, i), &inserted);
+      assert_non_null(e);
+      if (inserted)
+        e->value = i;
+    }
+    assert_int_equal(t.count, 10000);
+    assert_int_equal(addr_table_filter(&t, keep_below_ten, NULL), 9990);
+    addr_table_rebuild_index(&t); /* a second sparse rebuild: shrinks */
+    assert_true(t.index_size <= 64);
+    assert_int_equal(addr_table_check(&t), 0);
+    for (size_t i = 0; i < 10000; i++) {
+      entry *e = addr_table_find(&t, key_of(1, i));
+      assert_true((e != NULL) == (i < 10));
+    }
+  }
+  free(t.entries);
+  free(t.index);
+}
+
 static void test_consecutive_words(void **s) { (void)s; run_pattern(0); }
 static void test_granules(void **s) { (void)s; run_pattern(1); }
 static void test_one_per_block(void **s) { (void)s; run_pattern(2); }
@@ -98,6 +131,7 @@ int main(void) {
       cmocka_unit_test(test_granules),
       cmocka_unit_test(test_one_per_block),
       cmocka_unit_test(test_one_per_512_mib),
+      cmocka_unit_test(test_shrink_after_mass_removal),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
