@@ -264,7 +264,8 @@ void finalize_mark_from_finalizable(void) {
     if (e->mode == FIN_UNORDERED || liveness_of(e->obj) != LIVE_UNMARKED)
       continue;
     live_mark_contents(e->obj, e->mode == FIN_IGNORE_SELF);
-    mark_drain(SIZE_MAX);
+    if (!mark_stack_empty()) /* atomic or already-marked contents: nothing */
+      mark_drain(SIZE_MAX);
     if (!e->cycle_reported && liveness_of(e->obj) == LIVE_MARKED)
       report_cycle(e);
   }
