@@ -1,0 +1,535 @@
+/*
+ * test_torture.c — randomized torture of the collector against a shadow model.
+ *
+ * A random graph of gc_alloc / gc_alloc_atomic objects is mutated step by
+ * step (allocate, link, unlink, replace, drop, move, modify, free, churn)
+ * while collections are forced every few allocations (gc_config.stress).
+ * References live only in the program's own places:
+ *   - locals: an array in run_torture's frame;
+ *   - registers: four scalar variables of run_round, live across every call
+ *     of the round (the compiler keeps them in callee-saved registers or
+ *     spills them; either way only the stack/register scan can see them);
+ *   - temporaries: a fresh object held only by a step function's variable
+ *     while another allocation runs;
+ *   - globals: an array in .bss and one in .data;
+ *   - a malloc'ed range registered with gc_add_roots (moved to another range
+ *     and unregistered with gc_remove_roots every few rounds);
+ *   - slots of other heap objects (exact or interior pointers, spread over
+ *     large objects too).
+ * The shadow model (shadow_model.h) knows every expected edge and checksum.
+ * After every round: a full collection, then every reachable object is
+ * verified (heap ownership, id, checksum, edges).  Every allocation is
+ * checked not to hand out a reachable object's memory.
+ *
+ * Boundedness: the heap after each round's collection must stay below
+ * HEAP_FACTOR * (peak live bytes of the model) + HEAP_SLACK, while the run
+ * allocates many times that bound (churn of large garbage), so garbage must
+ * really be reused.  The default run checks it allocated enough for this to
+ * mean something.
+ *
+ * Replay: the seed is printed; `--seed N` or TORTURE_SEED=N replays it.
+ * `--rounds N`, `--steps N`, `--stress N` size the run (make stress uses
+ * long runs); TORTURE_VERBOSE=1 prints one line per round.
+ */
+#include "shadow_model.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Root layout in the model: writable roots first, then C-variable roots. */
+enum {
+  N_LOCAL = 16,
+  N_BSS = 16,
+  N_DATA = 16,
+  N_RANGE = 16,
+  N_REG = 4,
+  N_TEMP = 2,
+  R_LOCAL = 0,
+  R_BSS = R_LOCAL + N_LOCAL,
+  R_DATA = R_BSS + N_BSS,
+  R_RANGE = R_DATA + N_DATA,
+  R_WRITABLE = R_RANGE + N_RANGE, /* roots below this have a location */
+  R_REG = R_WRITABLE,
+  R_TEMP = R_REG + N_REG,
+  R_TOTAL = R_TEMP + N_TEMP
+};
+
+/* Heap bound: generous for fragmentation, per-size-class partial blocks and
+ * the initial heap, yet far below what the run allocates. */
+#define HEAP_FACTOR 4
+#define HEAP_SLACK ((size_t)32 << 20)
+#define TARGET_OBJECTS 1500
+#define WALK_DEPTH 6
+
+static void *g_bss_roots[N_BSS];
+/* Element 0 is a non-zero sentinel so that the array lands in .data. */
+static void *g_data_roots[N_DATA + 1] = {(void *)(uintptr_t)1};
+
+typedef struct options {
+  uint64_t seed;
+  unsigned rounds, steps, stress;
+  int verbose, defaults;
+} options;
+static options g_opt = {0, 120, 400, 8, 0, 1};
+
+typedef enum op {
+  OP_ALLOC_ROOT,
+  OP_ALLOC_SLOT,
+  OP_ALLOC_PAIR,
+  OP_LINK,
+  OP_UNLINK,
+  OP_REPLACE,
+  OP_DROP,
+  OP_MOVE,
+  OP_MODIFY,
+  OP_CHURN,
+  OP_FREE_FRESH,
+  OP_COLLECT,
+  OP_COUNT
+} op;
+static const char *const op_names[OP_COUNT] = {
+    "alloc-root", "alloc-slot", "alloc-pair", "link",  "unlink",     "replace",
+    "drop",       "move",       "modify",     "churn", "free-fresh", "collect"};
+/* Weights per mille while the graph grows, and while it shrinks. */
+static const unsigned grow_weights[OP_COUNT] = {100, 200, 50, 150, 80, 80, 40, 60, 120, 30, 20, 5};
+static const unsigned shrink_weights[OP_COUNT] = {40, 60, 20, 150, 200, 80, 150, 60, 120, 30, 20, 5};
+
+typedef struct torture {
+  sm_model m;
+  void **range_active, **range_spare;
+  unsigned round, step;
+  op current;
+  int shrinking;
+  size_t live_peak, heap_peak, bound_peak;
+  size_t round_start_live;
+  uint64_t round_kept_bytes; /* bytes allocated this round that may stay live */
+  uint64_t ops[OP_COUNT];
+  int reg_failed; /* take_into_reg could not allocate (m.err says why) */
+} torture;
+
+static int failf(torture *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int failf(torture *t, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(t->m.err, sizeof t->m.err, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+
+/* ---- object shapes ------------------------------------------------------ */
+
+static size_t pick_size(sm_rng *r) {
+  unsigned c = (unsigned)sm_below(r, 1000);
+  if (c < 750) return SM_MIN_SIZE + (size_t)sm_below(r, 233);
+  if (c < 950) return 256 + (size_t)sm_below(r, 1793);
+  if (c < 995) return 2048 + (size_t)sm_below(r, 14337);
+  return 16384 + (size_t)sm_below(r, 245761);
+}
+
+/* Allocates a random object, fills some of its slots with reachable
+ * references and returns it (held only by the returned value). */
+static void *new_object(torture *t, sm_ref *ref) {
+  sm_model *m = &t->m;
+  int atomic = sm_below(&m->rng, 4) == 0;
+  size_t size = pick_size(&m->rng);
+  unsigned nslots = (unsigned)sm_below(&m->rng, SM_MAX_SLOTS + 1);
+  if (nslots == 0 && sm_below(&m->rng, 2)) nslots = 1;
+  void *p = sm_alloc(m, atomic, size, nslots, ref);
+  if (!p) return NULL;
+  t->round_kept_bytes += m->recs[ref->rec].size;
+  sm_rec *r = &m->recs[ref->rec];
+  for (unsigned k = 0; k < r->nslots; k++) {
+    sm_pick tgt;
+    if (sm_below(&m->rng, 2) && !sm_pick_reachable(m, R_TOTAL, WALK_DEPTH, &tgt))
+      sm_set_slot(m, ref->rec, k, sm_ptr(m, tgt.ref), tgt.ref);
+  }
+  return p;
+}
+
+/* Stores a reference to `rec` (address p) at a random offset into a random
+ * writable root, or into a slot of a random reachable container. */
+static void store_somewhere(torture *t, void *p, sm_ref base) {
+  sm_model *m = &t->m;
+  size_t off = sm_pick_offset(&m->rng, m->recs[base.rec].size);
+  sm_ref ref = sm_ref_at(base.rec, off);
+  int32_t holder = sm_below(&m->rng, 2) ? sm_pick_container(m, R_TOTAL, WALK_DEPTH) : -1;
+  if (holder >= 0 && holder != base.rec)
+    sm_set_slot(m, holder, (unsigned)sm_below(&m->rng, m->recs[holder].nslots), (char *)p + off,
+                ref);
+  else
+    sm_set_root(m, (uint32_t)sm_below(&m->rng, R_WRITABLE), (char *)p + off, ref);
+}
+
+static void clear_pick_source(sm_model *m, const sm_pick *pk) {
+  if (pk->root >= 0)
+    sm_set_root(m, (uint32_t)pk->root, NULL, SM_NONE);
+  else
+    sm_set_slot(m, pk->parent, pk->slot, NULL, SM_NONE);
+}
+
+/* ---- operations --------------------------------------------------------- */
+
+static int op_alloc_root(torture *t) {
+  sm_ref ref;
+  void *p = new_object(t, &ref);
+  if (!p) return -1;
+  size_t off = sm_pick_offset(&t->m.rng, t->m.recs[ref.rec].size);
+  sm_set_root(&t->m, (uint32_t)sm_below(&t->m.rng, R_WRITABLE), (char *)p + off,
+              sm_ref_at(ref.rec, off));
+  return 0;
+}
+
+static int op_alloc_slot(torture *t) {
+  int32_t holder = sm_pick_container(&t->m, R_TOTAL, WALK_DEPTH);
+  sm_ref ref;
+  void *p = new_object(t, &ref); /* may collect: holder stays reachable */
+  if (!p) return -1;
+  size_t off = sm_pick_offset(&t->m.rng, t->m.recs[ref.rec].size);
+  if (holder >= 0 && holder != ref.rec)
+    sm_set_slot(&t->m, holder, (unsigned)sm_below(&t->m.rng, t->m.recs[holder].nslots),
+                (char *)p + off, sm_ref_at(ref.rec, off));
+  else
+    sm_set_root(&t->m, (uint32_t)sm_below(&t->m.rng, R_WRITABLE), (char *)p + off,
+                sm_ref_at(ref.rec, off));
+  return 0;
+}
+
+/* The first object is held only by `a` (a local) while the second is
+ * allocated, which may collect. */
+static int op_alloc_pair(torture *t) {
+  sm_model *m = &t->m;
+  sm_ref ra, rb;
+  void *a = new_object(t, &ra);
+  if (!a) return -1;
+  m->roots[R_TEMP].ref = ra;
+  void *b = new_object(t, &rb);
+  if (!b) return -1;
+  m->roots[R_TEMP + 1].ref = rb;
+  if (sm_verify_rec(m, ra.rec)) return -1;
+  if (m->recs[ra.rec].nslots) sm_set_slot(m, ra.rec, 0, b, rb);
+  store_somewhere(t, a, ra);
+  if (sm_below(&m->rng, 2)) store_somewhere(t, b, rb);
+  m->roots[R_TEMP].ref = m->roots[R_TEMP + 1].ref = SM_NONE;
+  sm_keep(a);
+  sm_keep(b);
+  return 0;
+}
+
+static int op_link(torture *t) {
+  sm_model *m = &t->m;
+  sm_pick tgt;
+  int32_t holder = sm_pick_container(m, R_TOTAL, WALK_DEPTH);
+  if (holder < 0 || sm_pick_reachable(m, R_TOTAL, WALK_DEPTH, &tgt)) return 0;
+  size_t off = sm_below(&m->rng, 2) ? tgt.ref.off : sm_pick_offset(&m->rng, m->recs[tgt.ref.rec].size);
+  sm_ref ref = sm_ref_at(tgt.ref.rec, off);
+  sm_set_slot(m, holder, (unsigned)sm_below(&m->rng, m->recs[holder].nslots), sm_ptr(m, ref), ref);
+  return 0;
+}
+
+static int op_unlink(torture *t) {
+  int32_t holder = sm_pick_container(&t->m, R_TOTAL, WALK_DEPTH);
+  if (holder >= 0)
+    sm_set_slot(&t->m, holder, (unsigned)sm_below(&t->m.rng, t->m.recs[holder].nslots), NULL,
+                SM_NONE);
+  return 0;
+}
+
+static int op_replace(torture *t) {
+  sm_pick tgt;
+  if (sm_pick_reachable(&t->m, R_TOTAL, WALK_DEPTH, &tgt)) return 0;
+  sm_set_root(&t->m, (uint32_t)sm_below(&t->m.rng, R_WRITABLE), sm_ptr(&t->m, tgt.ref), tgt.ref);
+  return 0;
+}
+
+static int op_drop(torture *t) {
+  sm_set_root(&t->m, (uint32_t)sm_below(&t->m.rng, R_WRITABLE), NULL, SM_NONE);
+  return 0;
+}
+
+/* Moves a reference from where it was found to a root: the old holder
+ * forgets it, so the root may become its only reference. */
+static int op_move(torture *t) {
+  sm_model *m = &t->m;
+  sm_pick pk;
+  if (sm_pick_reachable(m, R_WRITABLE, WALK_DEPTH, &pk)) return 0;
+  uint32_t r = (uint32_t)sm_below(&m->rng, R_WRITABLE);
+  sm_set_root(m, r, sm_ptr(m, pk.ref), pk.ref);
+  if (pk.root != (int32_t)r) clear_pick_source(m, &pk);
+  return 0;
+}
+
+/* Rewrites a few payload words of a reachable object. */
+static int op_modify(torture *t) {
+  sm_model *m = &t->m;
+  sm_pick pk;
+  if (sm_pick_reachable(m, R_TOTAL, WALK_DEPTH, &pk)) return 0;
+  sm_rec *r = &m->recs[pk.ref.rec];
+  uint64_t *w = sm_base(m, pk.ref.rec);
+  size_t nw = r->size / 8;
+  if (sm_verify_rec(m, pk.ref.rec)) return -1;
+  if (nw <= SM_HEADER_WORDS) return 0;
+  for (int i = 0; i < 4; i++) {
+    size_t j = SM_HEADER_WORDS + (size_t)sm_below(&m->rng, nw - SM_HEADER_WORDS);
+    if (!sm_is_slot_word(r->size, r->nslots, j)) w[j] = sm_rand(&m->rng) | SM_PAYLOAD_BIT;
+  }
+  r->sum = w[SM_W_SUM] = sm_checksum(w, r->size, r->nslots);
+  return 0;
+}
+
+/* Large garbage: allocated, checked and dropped at once.  Most of the run's
+ * allocation volume, which the heap bound must absorb by reuse. */
+static int op_churn(torture *t) {
+  sm_model *m = &t->m;
+  size_t size = 16384 + (size_t)sm_below(&m->rng, 245761);
+  sm_ref ref;
+  void *p = sm_alloc(m, sm_below(&m->rng, 2) == 0, size, SM_MAX_SLOTS, &ref);
+  if (!p) return -1;
+  m->roots[R_TEMP].ref = ref;
+  int rc = sm_verify_rec(m, ref.rec);
+  m->roots[R_TEMP].ref = SM_NONE;
+  sm_keep(p);
+  return rc;
+}
+
+/* An object nobody else references, freed explicitly. */
+static int op_free_fresh(torture *t) {
+  sm_model *m = &t->m;
+  sm_ref ref;
+  void *p = sm_alloc(m, sm_below(&m->rng, 2) == 0, pick_size(&m->rng), 2, &ref);
+  if (!p) return -1;
+  m->roots[R_TEMP].ref = ref;
+  int rc = sm_verify_rec(m, ref.rec);
+  m->roots[R_TEMP].ref = SM_NONE;
+  gc_free(p);
+  return rc;
+}
+
+static int op_collect(torture *t) {
+  (void)t;
+  gc_collect();
+  return 0;
+}
+
+static int (*const op_fns[OP_COUNT])(torture *) = {
+    op_alloc_root, op_alloc_slot, op_alloc_pair, op_link,  op_unlink,     op_replace,
+    op_drop,       op_move,       op_modify,     op_churn, op_free_fresh, op_collect};
+
+static op pick_op(torture *t) {
+  const unsigned *w = t->shrinking ? shrink_weights : grow_weights;
+  unsigned total = 0, x;
+  for (int i = 0; i < OP_COUNT; i++) total += w[i];
+  x = (unsigned)sm_below(&t->m.rng, total);
+  for (int i = 0; i < OP_COUNT; i++) {
+    if (x < w[i]) return (op)i;
+    x -= w[i];
+  }
+  return OP_LINK;
+}
+
+/* ---- register roots ------------------------------------------------------ */
+
+/* A value for register variable i: a fresh object, or a reachable one whose
+ * holder forgets it half the time (so the register is its only reference). */
+static void *take_into_reg(torture *t, unsigned i) {
+  sm_model *m = &t->m;
+  sm_pick pk;
+  if (sm_below(&m->rng, 4) == 0) {
+    sm_ref ref;
+    void *p = new_object(t, &ref);
+    if (!p) {
+      t->reg_failed = 1;
+      return NULL;
+    }
+    size_t off = sm_pick_offset(&m->rng, m->recs[ref.rec].size);
+    m->roots[R_REG + i].ref = sm_ref_at(ref.rec, off);
+    return (char *)p + off;
+  }
+  if (sm_pick_reachable(m, R_TOTAL, WALK_DEPTH, &pk)) return NULL;
+  m->roots[R_REG + i].ref = pk.ref;
+  if (sm_below(&m->rng, 2) && pk.root < R_WRITABLE) clear_pick_source(m, &pk);
+  return sm_ptr(m, pk.ref);
+}
+
+/* Checks what register variable i held through the whole round, then hands
+ * it back to a root or a heap slot (or drops it). */
+static int release_reg(torture *t, unsigned i, void *value) {
+  sm_model *m = &t->m;
+  sm_ref ref = m->roots[R_REG + i].ref;
+  if (value != sm_ptr(m, ref))
+    return failf(t, "register variable %u holds %p, expected %p", i, value, sm_ptr(m, ref));
+  if (ref.rec >= 0) {
+    if (sm_verify_rec(m, ref.rec)) return -1;
+    if (sm_below(&m->rng, 4)) store_somewhere(t, sm_base(m, ref.rec), sm_ref_at(ref.rec, 0));
+  }
+  m->roots[R_REG + i].ref = SM_NONE;
+  return 0;
+}
+
+static int run_steps(torture *t) {
+  for (t->step = 0; t->step < g_opt.steps; t->step++) {
+    t->current = pick_op(t);
+    t->ops[t->current]++;
+    if (op_fns[t->current](t)) return -1;
+  }
+  return 0;
+}
+
+/* One round.  r0..r3 are live across every call of run_steps, so they sit
+ * in callee-saved registers or spill slots: found only by the stack and
+ * register scan. */
+static __attribute__((noinline)) int run_round(torture *t) {
+  void *r0 = take_into_reg(t, 0);
+  void *r1 = take_into_reg(t, 1);
+  void *r2 = take_into_reg(t, 2);
+  void *r3 = take_into_reg(t, 3);
+  if (t->reg_failed || run_steps(t)) return -1;
+  t->current = OP_COUNT;
+  if (release_reg(t, 0, r0) || release_reg(t, 1, r1) || release_reg(t, 2, r2) ||
+      release_reg(t, 3, r3))
+    return -1;
+  return 0;
+}
+
+/* ---- per-round checks ---------------------------------------------------- */
+
+/* Moves the registered root range to the spare array and unregisters the old
+ * one; the model's range roots follow. */
+static void rotate_ranges(torture *t) {
+  void **from = t->range_active, **to = t->range_spare;
+  gc_add_roots(to, to + N_RANGE);
+  memcpy(to, from, N_RANGE * sizeof *to);
+  memset(from, 0, N_RANGE * sizeof *from);
+  gc_remove_roots(from, from + N_RANGE);
+  t->range_active = to;
+  t->range_spare = from;
+  for (unsigned i = 0; i < N_RANGE; i++) t->m.roots[R_RANGE + i].where = &to[i];
+}
+
+static size_t heap_bound(size_t live) { return HEAP_FACTOR * live + HEAP_SLACK; }
+
+static int end_of_round(torture *t) {
+  sm_model *m = &t->m;
+  gc_stats st;
+  gc_collect();
+  if (sm_verify_reachable(m)) return -1;
+  sm_sweep(m);
+  gc_get_stats(&st);
+  if (st.live_bytes < m->live_bytes)
+    return failf(t, "gc live_bytes %zu after a collection is below the %zu reachable bytes",
+                 st.live_bytes, m->live_bytes);
+  size_t live = t->round_start_live + (size_t)t->round_kept_bytes;
+  if (live > t->live_peak) t->live_peak = live;
+  if (st.heap_bytes > t->heap_peak) t->heap_peak = st.heap_bytes;
+  if (st.heap_bytes > heap_bound(t->live_peak))
+    return failf(t, "heap_bytes %zu exceeds the bound %zu (live peak %zu bytes): garbage is not reused",
+                 st.heap_bytes, heap_bound(t->live_peak), t->live_peak);
+  if (g_opt.verbose)
+    fprintf(stderr, "round %u: %zu objects, %zu live bytes, heap %zu, gc live %zu, %" PRIu64 " collections\n",
+            t->round, m->live_objects, m->live_bytes, st.heap_bytes, st.live_bytes, st.collections);
+  t->shrinking = m->live_objects > TARGET_OBJECTS;
+  t->round_start_live = m->live_bytes;
+  t->round_kept_bytes = 0;
+  return 0;
+}
+
+static void report_failure(torture *t) {
+  fprintf(stderr,
+          "TORTURE FAILURE seed=%" PRIu64 " round=%u step=%u op=%s\n  %s\n"
+          "  replay: test_torture --seed %" PRIu64 " --rounds %u --steps %u --stress %u\n",
+          g_opt.seed, t->round, t->step, t->current < OP_COUNT ? op_names[t->current] : "round-end",
+          t->m.err, g_opt.seed, g_opt.rounds, g_opt.steps, g_opt.stress);
+}
+
+static void report_summary(const torture *t) {
+  gc_stats st;
+  gc_get_stats(&st);
+  fprintf(stderr,
+          "torture: seed %" PRIu64 ", %u rounds x %u steps, %" PRIu64 " allocations, %" PRIu64
+          " MiB allocated, %" PRIu64 " collections\n"
+          "torture: live peak %zu KiB, heap peak %zu KiB, heap bound %zu KiB\n",
+          g_opt.seed, g_opt.rounds, g_opt.steps, t->m.allocations, t->m.allocated_bytes >> 20,
+          st.collections, t->live_peak >> 10, t->heap_peak >> 10, heap_bound(t->live_peak) >> 10);
+}
+
+static void run_torture(void **state) {
+  (void)state;
+  torture *t = sm_xcalloc(1, sizeof *t);
+  void *locals[N_LOCAL] = {0};
+  gc_config cfg = {0};
+  cfg.stress = g_opt.stress;
+  assert_int_equal(gc_init(&cfg), 0);
+
+  t->range_active = sm_xcalloc(N_RANGE, sizeof(void *));
+  t->range_spare = sm_xcalloc(N_RANGE, sizeof(void *));
+  gc_add_roots(t->range_active, t->range_active + N_RANGE);
+  sm_init(&t->m, g_opt.seed, R_TOTAL);
+  for (unsigned i = 0; i < N_LOCAL; i++) t->m.roots[R_LOCAL + i].where = &locals[i];
+  for (unsigned i = 0; i < N_BSS; i++) t->m.roots[R_BSS + i].where = &g_bss_roots[i];
+  for (unsigned i = 0; i < N_DATA; i++) t->m.roots[R_DATA + i].where = &g_data_roots[i + 1];
+  for (unsigned i = 0; i < N_RANGE; i++) t->m.roots[R_RANGE + i].where = &t->range_active[i];
+
+  int rc = 0;
+  for (t->round = 0; t->round < g_opt.rounds && rc == 0; t->round++) {
+    rc = run_round(t);
+    if (rc == 0) rc = end_of_round(t);
+    if (rc == 0 && t->round % 8 == 7) rotate_ranges(t);
+  }
+  if (rc) {
+    report_failure(t);
+    fail_msg("torture failed (seed %" PRIu64 "): %s", g_opt.seed, t->m.err);
+  }
+  report_summary(t);
+  /* The boundedness check means something only if the run allocated far
+   * more than the bound: the default configuration guarantees it. */
+  if (g_opt.defaults && t->m.allocated_bytes < 2 * (uint64_t)heap_bound(t->live_peak))
+    fail_msg("run too short: %" PRIu64 " bytes allocated, heap bound %zu", t->m.allocated_bytes,
+             heap_bound(t->live_peak));
+  for (unsigned i = 0; i < N_LOCAL; i++) locals[i] = NULL;
+  sm_keep(locals);
+  gc_remove_roots(t->range_active, t->range_active + N_RANGE);
+  sm_destroy(&t->m);
+  free(t->range_active);
+  free(t->range_spare);
+  free(t);
+}
+
+static int parse_options(int argc, char **argv) {
+  uint64_t v;
+  const char *env = getenv("TORTURE_SEED");
+  g_opt.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
+  if (env && sm_parse_u64(env, &g_opt.seed)) return -1;
+  g_opt.verbose = getenv("TORTURE_VERBOSE") && *getenv("TORTURE_VERBOSE") == '1';
+  for (int i = 1; i < argc; i++) {
+    if (i + 1 >= argc || sm_parse_u64(argv[i + 1], &v)) return -1;
+    if (!strcmp(argv[i], "--seed"))
+      g_opt.seed = v;
+    else if (!strcmp(argv[i], "--rounds"))
+      g_opt.rounds = (unsigned)v, g_opt.defaults = 0;
+    else if (!strcmp(argv[i], "--steps"))
+      g_opt.steps = (unsigned)v, g_opt.defaults = 0;
+    else if (!strcmp(argv[i], "--stress"))
+      g_opt.stress = (unsigned)v;
+    else
+      return -1;
+    i++;
+  }
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (parse_options(argc, argv)) {
+    fprintf(stderr, "usage: %s [--seed N] [--rounds N] [--steps N] [--stress N]\n"
+                    "  (TORTURE_SEED=N, TORTURE_VERBOSE=1)\n", argv[0]);
+    return 2;
+  }
+  fprintf(stderr, "test_torture: seed %" PRIu64 " (replay with --seed %" PRIu64 " or TORTURE_SEED)\n",
+          g_opt.seed, g_opt.seed);
+  const struct CMUnitTest tests[] = {cmocka_unit_test(run_torture)};
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
