@@ -563,7 +563,7 @@ static inline int sm_build_graph(sm_model *m, uint32_t nroots, unsigned n, size_
 /* Overwrites the dead part of the stack below the caller, so that stale
  * copies of pointers left by finished calls cannot retain objects a test
  * wants to see reclaimed. */
-static inline __attribute__((noinline)) void sm_scrub_stack(void) {
+static __attribute__((noinline, unused)) void sm_scrub_stack(void) {
   volatile char buf[64 * 1024];
   memset((char *)buf, 0, sizeof buf);
   __asm__ volatile("" : : "r"(buf) : "memory");

@@ -97,8 +97,8 @@ static const char *const op_names[OP_COUNT] = {
     "alloc-root", "alloc-slot", "alloc-pair", "link",  "unlink",     "replace",
     "drop",       "move",       "modify",     "churn", "free-fresh", "collect"};
 /* Weights per mille while the graph grows, and while it shrinks. */
-static const unsigned grow_weights[OP_COUNT] = {100, 200, 50, 150, 80, 80, 40, 60, 120, 30, 20, 5};
-static const unsigned shrink_weights[OP_COUNT] = {40, 60, 20, 150, 200, 80, 150, 60, 120, 30, 20, 5};
+static const unsigned grow_weights[OP_COUNT] = {60, 300, 60, 150, 30, 30, 10, 40, 120, 30, 20, 5};
+static const unsigned shrink_weights[OP_COUNT] = {40, 100, 20, 150, 150, 80, 60, 40, 120, 30, 20, 5};
 
 typedef struct torture {
   sm_model m;
@@ -152,18 +152,50 @@ static void *new_object(torture *t, sm_ref *ref) {
   return p;
 }
 
-/* Stores a reference to `rec` (address p) at a random offset into a random
- * writable root, or into a slot of a random reachable container. */
-static void store_somewhere(torture *t, void *p, sm_ref base) {
+/* A place that can hold a reference: a writable root, or slot `slot` of the
+ * reachable container `holder`. */
+typedef struct place {
+  int32_t root, holder;
+  unsigned slot;
+} place;
+
+static int place_is_empty(const sm_model *m, place pl) {
+  if (pl.root >= 0) return m->roots[pl.root].ref.rec < 0;
+  return m->recs[pl.holder].slot[pl.slot].rec < 0;
+}
+
+/* A random place in *pl, a root first if `root_first`.  While the graph
+ * grows, only an empty place will do (overwriting edges at random cuts off
+ * whole subgraphs and keeps the graph tiny): -1 when a few tries found none,
+ * with *pl still naming a non-empty place.  While it shrinks, any place. */
+static int pick_place(torture *t, int root_first, place *pl) {
   sm_model *m = &t->m;
-  size_t off = sm_pick_offset(&m->rng, m->recs[base.rec].size);
-  sm_ref ref = sm_ref_at(base.rec, off);
-  int32_t holder = sm_below(&m->rng, 2) ? sm_pick_container(m, R_TOTAL, WALK_DEPTH) : -1;
-  if (holder >= 0 && holder != base.rec)
-    sm_set_slot(m, holder, (unsigned)sm_below(&m->rng, m->recs[holder].nslots), (char *)p + off,
-                ref);
+  int want_root = root_first;
+  for (int tries = 0; tries < 16; tries++) {
+    int32_t h = want_root ? -1 : sm_pick_container(m, R_TOTAL, WALK_DEPTH);
+    if (h >= 0)
+      *pl = (place){-1, h, (unsigned)sm_below(&m->rng, m->recs[h].nslots)};
+    else
+      *pl = (place){(int32_t)sm_below(&m->rng, R_WRITABLE), -1, 0};
+    if (t->shrinking || place_is_empty(m, *pl)) return 0;
+    want_root = (int)sm_below(&m->rng, 2);
+  }
+  return -1;
+}
+
+static void store_at(torture *t, place pl, void *value, sm_ref ref) {
+  if (pl.root >= 0)
+    sm_set_root(&t->m, (uint32_t)pl.root, value, ref);
   else
-    sm_set_root(m, (uint32_t)sm_below(&m->rng, R_WRITABLE), (char *)p + off, ref);
+    sm_set_slot(&t->m, pl.holder, pl.slot, value, ref);
+}
+
+/* Stores a reference to `base` (address p) at a random offset, somewhere. */
+static void store_somewhere(torture *t, void *p, sm_ref base) {
+  size_t off = sm_pick_offset(&t->m.rng, t->m.recs[base.rec].size);
+  place pl;
+  pick_place(t, (int)sm_below(&t->m.rng, 2), &pl); /* full places are fine too */
+  store_at(t, pl, (char *)p + off, sm_ref_at(base.rec, off));
 }
 
 static void clear_pick_source(sm_model *m, const sm_pick *pk) {
@@ -180,23 +212,22 @@ static int op_alloc_root(torture *t) {
   void *p = new_object(t, &ref);
   if (!p) return -1;
   size_t off = sm_pick_offset(&t->m.rng, t->m.recs[ref.rec].size);
-  sm_set_root(&t->m, (uint32_t)sm_below(&t->m.rng, R_WRITABLE), (char *)p + off,
-              sm_ref_at(ref.rec, off));
+  place pl;
+  pick_place(t, 1, &pl); /* full places are fine too */
+  store_at(t, pl, (char *)p + off, sm_ref_at(ref.rec, off));
   return 0;
 }
 
+/* The place is chosen before the allocation, which may collect: it stays
+ * reachable meanwhile, since nothing changes the graph. */
 static int op_alloc_slot(torture *t) {
-  int32_t holder = sm_pick_container(&t->m, R_TOTAL, WALK_DEPTH);
+  place pl;
+  pick_place(t, 0, &pl); /* full places are fine too */
   sm_ref ref;
-  void *p = new_object(t, &ref); /* may collect: holder stays reachable */
+  void *p = new_object(t, &ref);
   if (!p) return -1;
   size_t off = sm_pick_offset(&t->m.rng, t->m.recs[ref.rec].size);
-  if (holder >= 0 && holder != ref.rec)
-    sm_set_slot(&t->m, holder, (unsigned)sm_below(&t->m.rng, t->m.recs[holder].nslots),
-                (char *)p + off, sm_ref_at(ref.rec, off));
-  else
-    sm_set_root(&t->m, (uint32_t)sm_below(&t->m.rng, R_WRITABLE), (char *)p + off,
-                sm_ref_at(ref.rec, off));
+  store_at(t, pl, (char *)p + off, sm_ref_at(ref.rec, off));
   return 0;
 }
 
@@ -224,11 +255,11 @@ static int op_alloc_pair(torture *t) {
 static int op_link(torture *t) {
   sm_model *m = &t->m;
   sm_pick tgt;
-  int32_t holder = sm_pick_container(m, R_TOTAL, WALK_DEPTH);
-  if (holder < 0 || sm_pick_reachable(m, R_TOTAL, WALK_DEPTH, &tgt)) return 0;
+  place pl;
+  if (pick_place(t, 0, &pl) || sm_pick_reachable(m, R_TOTAL, WALK_DEPTH, &tgt)) return 0;
   size_t off = sm_below(&m->rng, 2) ? tgt.ref.off : sm_pick_offset(&m->rng, m->recs[tgt.ref.rec].size);
   sm_ref ref = sm_ref_at(tgt.ref.rec, off);
-  sm_set_slot(m, holder, (unsigned)sm_below(&m->rng, m->recs[holder].nslots), sm_ptr(m, ref), ref);
+  store_at(t, pl, sm_ptr(m, ref), ref);
   return 0;
 }
 
@@ -242,8 +273,9 @@ static int op_unlink(torture *t) {
 
 static int op_replace(torture *t) {
   sm_pick tgt;
-  if (sm_pick_reachable(&t->m, R_TOTAL, WALK_DEPTH, &tgt)) return 0;
-  sm_set_root(&t->m, (uint32_t)sm_below(&t->m.rng, R_WRITABLE), sm_ptr(&t->m, tgt.ref), tgt.ref);
+  place pl;
+  if (pick_place(t, 1, &pl) || sm_pick_reachable(&t->m, R_TOTAL, WALK_DEPTH, &tgt)) return 0;
+  store_at(t, pl, sm_ptr(&t->m, tgt.ref), tgt.ref);
   return 0;
 }
 
@@ -252,15 +284,18 @@ static int op_drop(torture *t) {
   return 0;
 }
 
-/* Moves a reference from where it was found to a root: the old holder
- * forgets it, so the root may become its only reference. */
+/* Moves a reference from where it was found to another place: the old
+ * holder forgets it, so the new place may become its only reference. */
 static int op_move(torture *t) {
   sm_model *m = &t->m;
   sm_pick pk;
-  if (sm_pick_reachable(m, R_WRITABLE, WALK_DEPTH, &pk)) return 0;
-  uint32_t r = (uint32_t)sm_below(&m->rng, R_WRITABLE);
-  sm_set_root(m, r, sm_ptr(m, pk.ref), pk.ref);
-  if (pk.root != (int32_t)r) clear_pick_source(m, &pk);
+  place pl;
+  if (sm_pick_reachable(m, R_WRITABLE, WALK_DEPTH, &pk) || pick_place(t, 1, &pl)) return 0;
+  if ((pl.root >= 0 && pl.root == pk.root) ||
+      (pl.root < 0 && pl.holder == pk.parent && pl.slot == pk.slot))
+    return 0;
+  store_at(t, pl, sm_ptr(m, pk.ref), pk.ref);
+  clear_pick_source(m, &pk);
   return 0;
 }
 
