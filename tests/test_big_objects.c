@@ -6,7 +6,8 @@
  *     back intact across collections; gc_base / gc_size answer for pointers
  *     anywhere inside it.
  *   - References stored only inside a big conservative object (in its middle
- *     and in its very last word) keep their targets alive.
+ *     and in its very last word) keep their targets alive; a big object
+ *     referenced only by a pointer deep into its last blocks stays alive.
  *   - Dropping the only reference frees it: live_bytes and heap_bytes drop
  *     after a collection; allocating many big objects in turn reuses memory.
  *   - An atomic object's contents keep nothing alive, a conservative
@@ -35,10 +36,11 @@ static void *volatile g_keep[4];
 
 static uint64_t pattern(uint64_t seed, size_t i) { return sm_mix(seed, i) | SM_PAYLOAD_BIT; }
 
-/* Allocates n bytes of the given kind into g_keep[slot], checks it is zeroed
- * and writes a pattern (top bit set: never an address) over all of it. */
-static __attribute__((noinline)) uintptr_t make_big(unsigned slot, int atomic, size_t n,
-                                                    uint64_t seed) {
+/* Allocates n bytes of the given kind, checks they are zeroed, writes a
+ * pattern (top bit set: never an address) over all of them and keeps a
+ * pointer `keep_at` bytes into the object in g_keep[slot]. */
+static __attribute__((noinline)) uintptr_t make_big_at(unsigned slot, int atomic, size_t n,
+                                                       uint64_t seed, size_t keep_at) {
   uint64_t *p = atomic ? gc_alloc_atomic(n) : gc_alloc(n);
   if (!p) return 0;
   const unsigned char *b = (const unsigned char *)p;
@@ -47,8 +49,12 @@ static __attribute__((noinline)) uintptr_t make_big(unsigned slot, int atomic, s
   for (size_t i = n / 8 * 8; i < n; i++)
     if (b[i]) return 0;
   for (size_t i = 0; i < n / 8; i++) p[i] = pattern(seed, i);
-  g_keep[slot] = p;
+  g_keep[slot] = (char *)p + keep_at;
   return sm_hide(p);
+}
+
+static uintptr_t make_big(unsigned slot, int atomic, size_t n, uint64_t seed) {
+  return make_big_at(slot, atomic, n, seed, 0);
 }
 
 static __attribute__((noinline)) int big_intact(uintptr_t h, size_t n, uint64_t seed) {
@@ -137,6 +143,23 @@ static void big_object_references_keep_targets(void **state) {
   g_keep[0] = NULL;
 }
 
+/* The only reference points deep into the last blocks of the object. */
+static void big_object_kept_by_interior_pointer(void **state) {
+  (void)state;
+  size_t offsets[] = {100 * MiB + 4321, BIG - 1};
+  for (int i = 0; i < 2; i++) {
+    uintptr_t h = make_big_at(3, i, BIG, 20 + (uint64_t)i, offsets[i]);
+    assert_true(h != 0);
+    for (int round = 0; round < 2; round++) {
+      stats_after_collect();
+      churn(20000);
+    }
+    assert_true(big_intact(h, BIG, 20 + (uint64_t)i));
+    assert_ptr_equal(gc_base(g_keep[3]), sm_unhide(h));
+    g_keep[3] = NULL;
+  }
+}
+
 static void dropped_big_object_is_freed(void **state) {
   (void)state;
   gc_stats before = stats_after_collect();
@@ -206,6 +229,7 @@ int main(void) {
       cmocka_unit_test(big_atomic_roundtrip),
       cmocka_unit_test(big_conservative_roundtrip),
       cmocka_unit_test(big_object_references_keep_targets),
+      cmocka_unit_test(big_object_kept_by_interior_pointer),
       cmocka_unit_test(dropped_big_object_is_freed),
       cmocka_unit_test(big_garbage_is_reused),
       cmocka_unit_test(atomic_contents_keep_nothing_alive),
