@@ -29,7 +29,8 @@
  *
  * Replay: the seed is printed; `--seed N` or TORTURE_SEED=N replays it.
  * `--rounds N`, `--steps N`, `--stress N` size the run (make stress uses
- * long runs); TORTURE_VERBOSE=1 prints one line per round.
+ * long runs; under make test-valgrind, GLEANER_VALGRIND set, the default
+ * run is 15 rounds); TORTURE_VERBOSE=1 prints one line per round.
  */
 #include "shadow_model.h"
 
@@ -486,12 +487,16 @@ static int end_of_round(torture *t) {
   return 0;
 }
 
+/* The replay command, with the collector's environment (GLEANER_*). */
 static void report_failure(torture *t) {
-  fprintf(stderr,
-          "TORTURE FAILURE seed=%" PRIu64 " round=%u step=%u op=%s\n  %s\n"
-          "  replay: test_torture --seed %" PRIu64 " --rounds %u --steps %u --stress %u\n",
+  extern char **environ;
+  fprintf(stderr, "TORTURE FAILURE seed=%" PRIu64 " round=%u step=%u op=%s\n  %s\n  replay:",
           g_opt.seed, t->round, t->step, t->current < OP_COUNT ? op_names[t->current] : "round-end",
-          t->m.err, g_opt.seed, g_opt.rounds, g_opt.steps, g_opt.stress);
+          t->m.err);
+  for (char **e = environ; *e; e++)
+    if (!strncmp(*e, "GLEANER_", 8)) fprintf(stderr, " %s", *e);
+  fprintf(stderr, " test_torture --seed %" PRIu64 " --rounds %u --steps %u --stress %u\n",
+          g_opt.seed, g_opt.rounds, g_opt.steps, g_opt.stress);
 }
 
 static void report_summary(const torture *t) {
@@ -550,10 +555,10 @@ static void run_torture(void **state) {
 /* ---- objects referenced only from registers ------------------------------ */
 
 /* The torture's register variables may be spilled by the compiler; this test
- * leaves nothing to chance: inline assembly loads five objects into the
- * callee-saved registers rbx, r12-r15 (their only references: the addresses
- * are otherwise kept hidden) and calls registers_churn, which collects and
- * allocates.  The registers are preserved by the ABI, so the collector sees
+ * leaves nothing to chance: an assembly trampoline loads five objects into
+ * the callee-saved registers rbx, r12-r15 (their only references: the
+ * addresses are otherwise kept hidden) and calls registers_churn, which
+ * collects and allocates.  The registers are preserved by the ABI, so the collector sees
  * the objects either in a callee's spill slot or in its own register
  * snapshot; a collector that scans neither loses them. */
 #define REG_OBJECTS 5
@@ -581,9 +586,9 @@ static int register_object_intact(int i) {
   return 1;
 }
 
-/* Called from the assembly below: collect, then allocate the objects' size
+/* Called through the trampoline below: collect, then allocate the objects' size
  * class over and over (a wrongly freed slot is handed out again). */
-static __attribute__((noinline, used)) void registers_churn(void) {
+static __attribute__((noinline)) void registers_churn(void) {
   sm_scrub_stack();
   gc_collect();
   for (int i = 0; i < 20000; i++) {
@@ -596,37 +601,48 @@ static __attribute__((noinline, used)) void registers_churn(void) {
 }
 
 #if defined(__x86_64__)
-static __attribute__((noinline)) void churn_with_objects_in_registers(void) {
-  __asm__ volatile(
-      "lea -128(%%rsp), %%rsp\n\t" /* keep clear of the red zone */
-      "push %%rbp\n\t"
-      "mov %%rsp, %%rbp\n\t"
-      "and $-16, %%rsp\n\t"
-      "movabs %[mask], %%rax\n\t"
-      "mov %[h0], %%rbx\n\txor %%rax, %%rbx\n\t"
-      "mov %[h1], %%r12\n\txor %%rax, %%r12\n\t"
-      "mov %[h2], %%r13\n\txor %%rax, %%r13\n\t"
-      "mov %[h3], %%r14\n\txor %%rax, %%r14\n\t"
-      "mov %[h4], %%r15\n\txor %%rax, %%r15\n\t"
-      "xor %%eax, %%eax\n\t"
-      "call registers_churn\n\t"
-      "movabs %[mask], %%rax\n\t"
-      "xor %%rax, %%rbx\n\tmov %%rbx, %[b0]\n\t"
-      "xor %%rax, %%r12\n\tmov %%r12, %[b1]\n\t"
-      "xor %%rax, %%r13\n\tmov %%r13, %[b2]\n\t"
-      "xor %%rax, %%r14\n\tmov %%r14, %[b3]\n\t"
-      "xor %%rax, %%r15\n\tmov %%r15, %[b4]\n\t"
-      "mov %%rbp, %%rsp\n\t"
-      "pop %%rbp\n\t"
-      "lea 128(%%rsp), %%rsp"
-      : [b0] "=m"(g_reg_back[0]), [b1] "=m"(g_reg_back[1]), [b2] "=m"(g_reg_back[2]),
-        [b3] "=m"(g_reg_back[3]), [b4] "=m"(g_reg_back[4])
-      : [mask] "i"(SM_MASK), [h0] "m"(g_reg_hidden[0]), [h1] "m"(g_reg_hidden[1]),
-        [h2] "m"(g_reg_hidden[2]), [h3] "m"(g_reg_hidden[3]), [h4] "m"(g_reg_hidden[4])
-      : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13", "r14",
-        "r15", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",
-        "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15", "memory", "cc");
-}
+/* registers_trampoline(in, out, fn, mask): loads in[i] ^ mask into rbx,
+ * r12-r15, calls fn(), stores the registers ^ mask into out[i], and
+ * restores the caller's registers.  Written as a whole function with its
+ * own unwind information, so that libunwind walks through it cleanly. */
+void registers_trampoline(const uintptr_t *in, uintptr_t *out, void (*fn)(void), uintptr_t mask)
+    __attribute__((visibility("hidden")));
+__asm__(".text\n"
+        ".globl registers_trampoline\n"
+        ".hidden registers_trampoline\n"
+        ".type registers_trampoline, @function\n"
+        "registers_trampoline:\n"
+        ".cfi_startproc\n"
+        "push %rbx\n.cfi_adjust_cfa_offset 8\n.cfi_rel_offset %rbx, 0\n"
+        "push %r12\n.cfi_adjust_cfa_offset 8\n.cfi_rel_offset %r12, 0\n"
+        "push %r13\n.cfi_adjust_cfa_offset 8\n.cfi_rel_offset %r13, 0\n"
+        "push %r14\n.cfi_adjust_cfa_offset 8\n.cfi_rel_offset %r14, 0\n"
+        "push %r15\n.cfi_adjust_cfa_offset 8\n.cfi_rel_offset %r15, 0\n"
+        "push %rsi\n.cfi_adjust_cfa_offset 8\n" /* out */
+        "push %rcx\n.cfi_adjust_cfa_offset 8\n" /* mask; rsp is 16-aligned now */
+        "mov 0(%rdi), %rbx\nxor %rcx, %rbx\n"
+        "mov 8(%rdi), %r12\nxor %rcx, %r12\n"
+        "mov 16(%rdi), %r13\nxor %rcx, %r13\n"
+        "mov 24(%rdi), %r14\nxor %rcx, %r14\n"
+        "mov 32(%rdi), %r15\nxor %rcx, %r15\n"
+        "xor %eax, %eax\nxor %ecx, %ecx\nxor %esi, %esi\nxor %edi, %edi\n"
+        "call *%rdx\n"
+        "mov 0(%rsp), %rcx\n"
+        "mov 8(%rsp), %rsi\n"
+        "xor %rcx, %rbx\nmov %rbx, 0(%rsi)\n"
+        "xor %rcx, %r12\nmov %r12, 8(%rsi)\n"
+        "xor %rcx, %r13\nmov %r13, 16(%rsi)\n"
+        "xor %rcx, %r14\nmov %r14, 24(%rsi)\n"
+        "xor %rcx, %r15\nmov %r15, 32(%rsi)\n"
+        "add $16, %rsp\n.cfi_adjust_cfa_offset -16\n"
+        "pop %r15\n.cfi_adjust_cfa_offset -8\n.cfi_restore %r15\n"
+        "pop %r14\n.cfi_adjust_cfa_offset -8\n.cfi_restore %r14\n"
+        "pop %r13\n.cfi_adjust_cfa_offset -8\n.cfi_restore %r13\n"
+        "pop %r12\n.cfi_adjust_cfa_offset -8\n.cfi_restore %r12\n"
+        "pop %rbx\n.cfi_adjust_cfa_offset -8\n.cfi_restore %rbx\n"
+        "ret\n"
+        ".cfi_endproc\n"
+        ".size registers_trampoline, .-registers_trampoline\n");
 #endif
 
 static void registers_are_roots(void **state) {
@@ -635,7 +651,7 @@ static void registers_are_roots(void **state) {
   make_register_objects();
   sm_scrub_stack(); /* no stale copy in make_register_objects' dead frame */
   g_reg_churn_failed = 0;
-  churn_with_objects_in_registers();
+  registers_trampoline(g_reg_hidden, g_reg_back, registers_churn, SM_MASK);
   for (int i = 0; i < REG_OBJECTS; i++) assert_true(g_reg_back[i] == g_reg_hidden[i]);
   if (g_reg_churn_failed) fail_msg("an allocation returned the memory of an object held in a register");
   for (int i = 0; i < REG_OBJECTS; i++)
@@ -651,6 +667,10 @@ static int parse_options(int argc, char **argv) {
   g_opt.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 20);
   if (env && sm_parse_u64(env, &g_opt.seed)) return -1;
   g_opt.verbose = getenv("TORTURE_VERBOSE") && *getenv("TORTURE_VERBOSE") == '1';
+  if (getenv("GLEANER_VALGRIND")) { /* make test-valgrind: ~50x slower */
+    g_opt.rounds = 15;
+    g_opt.defaults = 0;
+  }
   for (int i = 1; i < argc; i++) {
     if (i + 1 >= argc || sm_parse_u64(argv[i + 1], &v)) return -1;
     if (!strcmp(argv[i], "--seed"))
