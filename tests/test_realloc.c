@@ -182,7 +182,8 @@ static void realloc_keeps_kind(void **state) {
   size_t with_atomic = sm_live_after_collect();
   fprintf(stderr, "realloc kinds: live %zu -> %zu (conservative holder) -> %zu KiB (atomic holder)\n",
           base >> 10, with_scanned >> 10, with_atomic >> 10);
-  assert_true(with_atomic < with_scanned + TARGET); /* the atomic holder kept nothing */
+  if (!sm_under_valgrind()) /* the atomic holder kept nothing (see sm_under_valgrind) */
+    assert_true(with_atomic < with_scanned + TARGET);
   g_keep[0] = g_keep[1] = NULL;
 }
 
