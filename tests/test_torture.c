@@ -21,11 +21,15 @@
  * verified (heap ownership, id, checksum, edges).  Every allocation is
  * checked not to hand out a reachable object's memory.
  *
- * Boundedness: the heap after each round's collection must stay below
- * HEAP_FACTOR * (peak live bytes of the model) + HEAP_SLACK, while the run
- * allocates many times that bound (churn of large garbage), so garbage must
- * really be reused.  The default run checks it allocated enough for this to
- * mean something.
+ * Boundedness: heap_bytes after a round's collection (every round for the
+ * first 64, then every 64th) must stay below HEAP_FACTOR * (peak live bytes
+ * of the model) + HEAP_SLACK, and gc live_bytes at least the model's live
+ * bytes, while the run allocates many times that bound (churn of large
+ * garbage), so garbage must really be reused.  The default run checks it
+ * allocated enough for this to mean something.
+ *
+ * A second test, registers_are_roots, holds objects only in callee-saved
+ * registers (an x86-64 assembly trampoline) across collections.
  *
  * Replay: the seed is printed; `--seed N` or TORTURE_SEED=N replays it.
  * `--rounds N`, `--steps N`, `--stress N` size the run (make stress uses
