@@ -15,7 +15,7 @@
 # incremental marking (test_torture_incremental, a wrapper script).
 
 STRESS_SEEDS  ?= 1 2 3
-STRESS_ROUNDS ?= 4000
+STRESS_ROUNDS ?= 2000
 STRESS_REPEAT ?= 5
 STRESS_API_TESTS := test_deep_recursion test_big_objects test_realloc test_bad_input test_dlopen
 STRESS_BINS := $(BUILD)/tests/test_torture $(addprefix $(BUILD)/tests/,$(STRESS_API_TESTS))
