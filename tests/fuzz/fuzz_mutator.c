@@ -16,6 +16,9 @@
  *   FREE a                 gc_free (same condition)
  *   COLLECT                gc_collect, then every reachable object checked
  *   VERIFY                 gc_verify must return 0
+ *   WEAK a b               slot b := gc_weak_new(object in slot a)
+ *   FINALIZE a             gc_register_finalizer on the object in slot a
+ *   RUN_FINALIZERS         gc_run_finalizers
  * Root slots come in four storage classes of SLOTS_PER_CLASS each: a local
  * array of this frame (stack), a global array (data segment), a malloc'd
  * array registered with gc_add_roots (root range) and malloc'd slots
@@ -27,8 +30,12 @@
  * step touched are checked, and after each collection every object
  * reachable in the model must still be allocated (gc_base) with intact
  * content and fields; unreachable ones are forgotten (a conservative
- * collector may keep them, never the reverse).  Any mismatch aborts, and
- * libFuzzer keeps the input.  Each input starts from empty roots.
+ * collector may keep them, never the reverse).  A weak reference must
+ * return its target while the target is reachable, and afterwards either
+ * NULL or the same, still allocated object — never a reused slot.  A
+ * finalizer must run at most once, and never on an object that is
+ * reachable.  Any mismatch aborts, and libFuzzer keeps the input.  Each
+ * input starts from empty roots.
  */
 #include "gleaner.h"
 #include <stdbool.h>
@@ -46,9 +53,10 @@
 #define MAX_OPS 256
 #define PATTERN_BYTES 192 /* checked content after the fields, and at the end */
 
-enum { K_CONS, K_ATOMIC, K_UNCOLL, K_ATOMIC_UNCOLL, K_PRECISE, K_COUNT };
+/* K_WEAKREF objects come from gc_weak_new, not from OP_ALLOC. */
+enum { K_CONS, K_ATOMIC, K_UNCOLL, K_ATOMIC_UNCOLL, K_PRECISE, K_COUNT, K_WEAKREF = K_COUNT };
 enum { OP_ALLOC, OP_LINK, OP_UNLINK, OP_LOAD, OP_MOVE, OP_CLEAR, OP_REALLOC, OP_FREE,
-       OP_COLLECT, OP_VERIFY, OP_COUNT };
+       OP_COLLECT, OP_VERIFY, OP_WEAK, OP_FINALIZE, OP_RUN_FINALIZERS, OP_COUNT };
 
 static const size_t sizes[] = {8,    16,   24,    48,    64,    100,   256,
                                1000, 4000, 20000, 33000, 70000, 200000};
@@ -60,7 +68,14 @@ typedef struct model_obj {
   int kind;
   int fields[FIELDS];  /* model index of each field's target, -1: NULL */
   unsigned seed;
+  int weak_target;     /* K_WEAKREF: model index of the target, -1: forgotten */
+  char *weak_addr;     /* K_WEAKREF: the target's address */
+  unsigned fin_token;  /* finalizer registered: token + 1 */
 } model_obj;
+
+/* Finalizers registered so far (all inputs): the address each token was
+ * registered for (NULL once it ran) and its model index in its input. */
+static struct { char **addr; int *obj; size_t count, capacity; } fins;
 
 static model_obj *objs;         /* malloc: not a root */
 static int *slot_obj;           /* model index held by each root slot, -1 */
@@ -121,10 +136,16 @@ __attribute__((noinline)) static bool bytes_are_zero(const char *p, size_t from,
   return true;
 }
 
+static void check_weak(int i);
+
 static void check_object(int i) {
   const model_obj *o = &objs[i];
   if (gc_base(o->addr) != o->addr)
     fail("reachable object was reclaimed", i);
+  if (o->kind == K_WEAKREF) {
+    check_weak(i);
+    return;
+  }
   if (gc_size(o->addr) < o->size)
     fail("object shrank", i);
   size_t from, to, tail;
@@ -179,6 +200,32 @@ static void model_reachable(void) {
       model_mark(i);
 }
 
+static bool model_has_address(const char *a) {
+  for (int i = 0; i < MAX_OBJECTS; i++)
+    if (objs[i].addr == a)
+      return true;
+  return false;
+}
+
+/* The weak reference of model object i (reachability computed). */
+static void check_weak(int i) {
+  const model_obj *o = &objs[i];
+  model_reachable();
+  char *got = gc_weak_get((gc_weak_ref *)o->addr);
+  int t = o->weak_target;
+  if (t >= 0 && mark[t]) {
+    if (got != o->weak_addr)
+      fail("weak reference lost a reachable target", i);
+    return;
+  }
+  if (!got)
+    return;
+  if (got != o->weak_addr || gc_base(got) != got)
+    fail("weak reference dangles", i);
+  if (t < 0 && model_has_address(got))
+    fail("weak reference names an object allocated after its target died", i);
+}
+
 /* After a collection: check the reachable, forget the rest. */
 static void check_all_and_forget_garbage(void) {
   model_reachable();
@@ -190,10 +237,19 @@ static void check_all_and_forget_garbage(void) {
     else
       objs[i].addr = NULL;
   }
+  for (int i = 0; i < MAX_OBJECTS; i++) /* targets forgotten: identity by address only */
+    if (objs[i].addr && objs[i].kind == K_WEAKREF && objs[i].weak_target >= 0 &&
+        !objs[objs[i].weak_target].addr)
+      objs[i].weak_target = -1;
 }
 
+/* References to obj in the model; a weak reference or a finalizer counts
+ * too, so that such objects are never freed explicitly. */
 static int references_to(int obj) {
-  int n = 0;
+  int n = objs[obj].fin_token ? 1 : 0;
+  for (int i = 0; i < MAX_OBJECTS; i++)
+    if (objs[i].addr && objs[i].kind == K_WEAKREF && objs[i].weak_target == obj)
+      n++;
   for (int s = 0; s < NSLOTS; s++)
     n += slot_obj[s] == obj;
   for (int i = 0; i < MAX_OBJECTS; i++)
@@ -234,7 +290,8 @@ static void op_alloc(const uint8_t *a, void **stack_slots) {
     n = 32;
   if (!bytes_are_zero(p, 0, n))
     fail("new object is not zero", -1);
-  objs[i] = (model_obj){.addr = p, .size = n, .kind = kind, .seed = a[1] * 7u + a[2]};
+  objs[i] = (model_obj){.addr = p, .size = n, .kind = kind, .seed = a[1] * 7u + a[2],
+                        .weak_target = -1};
   for (unsigned k = 0; k < FIELDS; k++)
     objs[i].fields[k] = -1;
   write_pattern(&objs[i]);
@@ -269,7 +326,7 @@ static void op_load(const uint8_t *a, void **stack_slots) {
 
 static void op_realloc(const uint8_t *a, void **stack_slots) {
   int s = a[0] % NSLOTS, i = slot_obj[s];
-  if (i < 0 || references_to(i) != 1 || objs[i].kind == K_PRECISE)
+  if (i < 0 || references_to(i) != 1 || objs[i].kind == K_PRECISE || objs[i].kind == K_WEAKREF)
     return; /* a realloc'ed object is freed: nothing else may name it */
   size_t n = sizes[a[1] % NSIZES];
   model_obj old = objs[i];
@@ -305,6 +362,56 @@ static void op_free(const uint8_t *a, void **stack_slots) {
   gc_free(objs[i].addr);
   objs[i].addr = NULL;
   set_slot(s, -1, stack_slots);
+}
+
+static void op_weak(const uint8_t *a, void **stack_slots) {
+  int target = slot_obj[a[0] % NSLOTS], i = free_model_index();
+  if (target < 0 || i < 0 || objs[target].kind == K_WEAKREF)
+    return;
+  gc_weak_ref *w = gc_weak_new(objs[target].addr);
+  if (!w)
+    fail("gc_weak_new failed", target);
+  objs[i] = (model_obj){.addr = (char *)w, .kind = K_WEAKREF, .weak_target = target,
+                        .weak_addr = objs[target].addr};
+  for (unsigned k = 0; k < FIELDS; k++)
+    objs[i].fields[k] = -1; /* the target is not a field: weak */
+  set_slot(a[1] % NSLOTS, i, stack_slots);
+  check_object(i);
+}
+
+static void finalizer(void *obj, void *data) {
+  size_t token = (size_t)(uintptr_t)data - 1;
+  if (token >= fins.count || fins.addr[token] != obj)
+    fail("finalizer ran twice or for the wrong object", -1);
+  fins.addr[token] = NULL;
+  int i = fins.obj[token];
+  if (i >= 0 && objs[i].addr == obj && objs[i].fin_token == token + 1) {
+    model_reachable();
+    if (mark[i])
+      fail("finalizer ran on a reachable object", i);
+  }
+}
+
+static void op_finalize(const uint8_t *a) {
+  int i = slot_obj[a[0] % NSLOTS];
+  if (i < 0 || objs[i].fin_token || objs[i].kind == K_WEAKREF || objs[i].kind == K_UNCOLL ||
+      objs[i].kind == K_ATOMIC_UNCOLL)
+    return; /* uncollectable objects are never finalized */
+  if (fins.count == fins.capacity) {
+    size_t cap = fins.capacity ? fins.capacity * 2 : 1024;
+    char **addr = realloc(fins.addr, cap * sizeof *addr);
+    int *obj = realloc(fins.obj, cap * sizeof *obj);
+    if (!addr || !obj)
+      abort();
+    fins.addr = addr;
+    fins.obj = obj;
+    fins.capacity = cap;
+  }
+  size_t token = fins.count++;
+  fins.addr[token] = objs[i].addr;
+  fins.obj[token] = i;
+  objs[i].fin_token = (unsigned)token + 1;
+  gc_register_finalizer(objs[i].addr, finalizer, (void *)(uintptr_t)(token + 1), NULL, NULL);
 }
 
 /* ---- one input ------------------------------------------------------------ */
@@ -359,6 +466,8 @@ static void reset(void **stack_slots) {
     if (objs[i].addr && (objs[i].kind == K_UNCOLL || objs[i].kind == K_ATOMIC_UNCOLL))
       gc_free(objs[i].addr);
   memset(objs, 0, MAX_OBJECTS * sizeof *objs);
+  for (size_t t = 0; t < fins.count; t++)
+    fins.obj[t] = -1; /* pending finalizers of earlier inputs: only "at most once" */
   for (int s = 0; s < NSLOTS; s++)
     set_slot(s, -1, stack_slots);
 }
@@ -377,10 +486,14 @@ static void step(uint8_t op, const uint8_t *a, void **stack_slots) {
     gc_collect();
     check_all_and_forget_garbage();
     break;
-  default:
+  case OP_VERIFY:
     if (gc_verify() != 0)
       fail("gc_verify found the heap inconsistent", -1);
     check_all_and_forget_garbage();
+    break;
+  case OP_WEAK: op_weak(a, stack_slots); break;
+  case OP_FINALIZE: op_finalize(a); break;
+  default: gc_run_finalizers();
   }
 }
 
