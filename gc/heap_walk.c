@@ -145,6 +145,7 @@ static void scan_words_defined(heap_walk *hw, const void *lo, const void *hi,
     VALGRIND_MAKE_MEM_DEFINED(copy, n * sizeof *p);
     for (size_t i = 0; i < n; i++)
       consider(hw, copy[i], (uintptr_t)(p + i), parent);
+    explicit_bzero(copy, n * sizeof *p); /* no stale pointers left in dead stack */
     p += n;
   }
 }

@@ -130,10 +130,12 @@ NO_ASAN static void scan_ambiguous_words(const void *lo, const void *hi) {
   }
 }
 
-/* Under valgrind every ambiguous range (data segments, explicit ranges,
- * heap objects, not only stacks) may hold words memcheck thinks
- * uninitialised, copied there by the program: read through a defined
- * copy.  Set by mark_begin, once per cycle. */
+/* Under valgrind every ambiguous root range (data segments and explicit
+ * ranges, not only stacks) may hold words memcheck thinks uninitialised,
+ * copied there by the program: read through a defined copy.  Heap objects
+ * are scanned in place (scan_entry): copying each one perturbs the stack
+ * enough to leave stale pointers in the collector's own frames.  Set by
+ * mark_begin, once per cycle. */
 static bool valgrind_mode;
 
 void mark_ambiguous_range(const void *lo, const void *hi) {
@@ -200,7 +202,7 @@ static void scan_entry(grey_entry e) {
     grey_push(e.lo + SCAN_CHUNK, e.hi);
     e.hi = e.lo + SCAN_CHUNK;
   }
-  mark_ambiguous_range((void *)e.lo, (void *)e.hi);
+  scan_ambiguous_words((void *)e.lo, (void *)e.hi); /* heap: no copy under valgrind */
   grey.bytes_scanned += e.hi - e.lo;
 }
 

@@ -23,6 +23,9 @@ void valgrind_scan_copy(const char *lo, const char *hi,
     VALGRIND_ENABLE_ADDR_ERROR_REPORTING_IN_RANGE(lo, n);
     VALGRIND_MAKE_MEM_DEFINED(copy, n);
     scan(copy, (const char *)copy + n);
+    /* The copy holds heap pointers: left in dead stack, later frames would
+     * find them as stale roots. */
+    explicit_bzero(copy, n);
     lo += n;
   }
 }
