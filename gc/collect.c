@@ -9,6 +9,8 @@
  *      data segments, explicit ranges (all ambiguous: they pin), then the
  *      exact roots;
  *   4. drain the grey stack (mark.c) until nothing is grey;
+ *   4b. evacuate fragmented precise blocks and fix exact references
+ *      (compact.c; candidates were chosen before step 2);
  *   5. flip and list blocks (sweep.c); dead slots are zeroed lazily;
  *   6. trim free blocks beyond what the pacer will want, set the next
  *      trigger, record the pause.
@@ -19,7 +21,9 @@
 #include "collect.h"
 #include "alloc.h"
 #include "block_pool.h"
+#include "compact.h"
 #include "mark.h"
+#include "pin.h"
 #include "roots.h"
 #include "stats.h"
 #include "sweep.h"
@@ -40,12 +44,15 @@ void collect_full_locked(const char *reason) {
   G->collecting = 1;
   uint64_t start = now_ns();
   cursors_flush_all();
+  compact_cycle_start(); /* reads last cycle's live counts: before clearing */
   sweep_clear_marks();
   gleaner_marking = 1;
   mark_begin();
   roots_mark_all();
+  pins_mark_roots();
   mark_drain(SIZE_MAX);
   gleaner_marking = 0;
+  compact_after_mark(); /* marking and pinning complete: objects may move */
   uint64_t marked = now_ns();
   G->live_bytes = sweep_after_mark();
   pacer_after_collection();

@@ -7,6 +7,7 @@
  */
 #include "stats.h"
 #include "gc_state.h"
+#include "compact.h"
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -125,6 +126,10 @@ void gc_get_stats(gc_stats *out) {
   out->mmu_1ms = mmu(1000000);
   out->mmu_10ms = mmu(10000000);
   out->mmu_100ms = mmu(100000000);
+  compact_totals ct;
+  compact_get_totals(&ct);
+  out->objects_moved = ct.objects_moved;
+  out->bytes_moved = ct.bytes_moved;
   state_unlock();
 }
 
@@ -143,6 +148,7 @@ void stats_print(FILE *out, int detail) {
   if (detail > 1)
     fprintf(out, "gleaner: mark time %.3f ms, objects moved %" PRIu64 "\n",
             s.mark_ns_total / 1e6, s.objects_moved);
+  compact_print(out);
 }
 
 void gc_print_stats(FILE *out) { stats_print(out ? out : stderr, 2); }
