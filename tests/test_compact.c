@@ -303,9 +303,9 @@ static void test_pin_keeps_alive_and_nests(void **state) {
 
 /* ---- random graphs under stress, against a shadow model ---------------- */
 
-#define R_NODES 6000
+#define R_NODES 20000
 #define R_ROOTS 48
-#define R_OPS 4000
+#define R_OPS 30000
 #define MAX_KIDS 4
 
 typedef struct shadow {
