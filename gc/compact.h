@@ -24,7 +24,7 @@ void compact_record_slot(void **slot);
 void compact_after_mark(void);
 
 /* Candidate threshold: a block is evacuated when its live bytes are at
- * most pct % of its capacity (default 50; 100 evacuates every precise
+ * most pct % of its capacity (default 75; 100 evacuates every precise
  * block, for tests).  GLEANER_COMPACT_THRESHOLD overrides the default. */
 void compact_set_threshold(unsigned pct);
 /* Upper bound of bytes evacuated per cycle (bounds the pause). */
@@ -43,7 +43,8 @@ typedef struct compact_totals {
   uint64_t cycles;          /* collections that evacuated something */
   uint64_t objects_moved, bytes_moved;
   uint64_t blocks_evacuated;
-  uint64_t pause_total_ns, pause_max_ns, copy_ns_total;
+  uint64_t pause_total_ns, pause_max_ns, copy_ns_total; /* wall clock */
+  uint64_t pause_cpu_ns, copy_cpu_ns; /* CPU time of the collecting thread */
 } compact_totals;
 void compact_get_totals(compact_totals *out);
 /* One line of compaction figures for the stats printout (if any ran). */

@@ -1,0 +1,32 @@
+# bench/fragmentation.mk — `make bench-frag` (also part of `make bench`):
+# the fragmentation workload and GCBench with precise nodes, for Gleaner
+# with compaction on and off and for Boehm GC.  Binaries are named
+# fragmentation_gleaner / fragmentation_bdw (not *-gleaner, so that the
+# pattern rules of bench/bench.mk do not claim them).  FRAG_MIB and
+# FRAG_ROUNDS size the run; results also go to build/bench/fragmentation.txt.
+
+FRAG_DIR    := $(BUILD)/bench
+FRAG_MIB    ?= 256
+FRAG_ROUNDS ?= 6
+FRAG_GL     := $(FRAG_DIR)/fragmentation_gleaner
+FRAG_BDW    := $(FRAG_DIR)/fragmentation_bdw
+FRAG_CFLAGS := $(CFLAGS_BASE) -Iinclude -Igc -Iroots $(EXTRA_CFLAGS)
+
+.PHONY: bench-frag
+bench: bench-frag
+
+$(FRAG_GL): bench/fragmentation.c $(STATIC)
+	@mkdir -p $(dir $@)
+	$(CC) $(FRAG_CFLAGS) -DUSE_GLEANER $< -o $@ $(STATIC) $(LIB_LIBS) -lm
+
+$(FRAG_BDW): bench/fragmentation.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(FRAG_CFLAGS) -DUSE_BDW $< -o $@ -lgc -lpthread -lm
+
+bench-frag: lib $(FRAG_GL) $(FRAG_BDW)
+	@( GLEANER_COMPACT=1 $(FRAG_GL) frag $(FRAG_MIB) $(FRAG_ROUNDS) && \
+	   GLEANER_COMPACT=0 $(FRAG_GL) frag $(FRAG_MIB) $(FRAG_ROUNDS) && \
+	   $(FRAG_BDW) frag $(FRAG_MIB) $(FRAG_ROUNDS) && \
+	   GLEANER_COMPACT=1 $(FRAG_GL) gcbench && \
+	   GLEANER_COMPACT=0 $(FRAG_GL) gcbench && \
+	   $(FRAG_BDW) gcbench ) | tee $(FRAG_DIR)/fragmentation.txt
