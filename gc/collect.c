@@ -19,11 +19,11 @@
  * the live data by default), never less than the initial heap size.
  */
 #include "collect.h"
+#include "incremental.h"
 #include "alloc.h"
 #include "block_pool.h"
 #include "compact.h"
 #include "mark.h"
-#include "pin.h"
 #include "roots.h"
 #include "stats.h"
 #include "sweep.h"
@@ -37,11 +37,29 @@ void pacer_after_collection(void) {
   G->bytes_since_gc = 0;
 }
 
+void collect_finish_cycle(uint64_t start_ns) {
+  gleaner_marking = 0;
+  uint64_t marked = now_ns();
+  compact_after_mark(); /* marking and pinning complete: objects may move */
+  G->live_bytes = sweep_after_mark();
+  pacer_after_collection();
+  block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+  G->collections++;
+  G->mark_ns_total += marked - start_ns;
+  stats_record_pause(start_ns, now_ns());
+}
+
 void collect_full_locked(const char *reason) {
   (void)reason;
   if (G->collecting)
     return;
   G->collecting = 1;
+  if (incremental_in_cycle()) {
+    /* Marking is under way: completing it is the cheapest full answer. */
+    incremental_finish();
+    G->collecting = 0;
+    return;
+  }
   uint64_t start = now_ns();
   cursors_flush_all();
   compact_cycle_start(); /* reads last cycle's live counts: before clearing */
@@ -49,48 +67,70 @@ void collect_full_locked(const char *reason) {
   gleaner_marking = 1;
   mark_begin();
   roots_mark_all();
-  pins_mark_roots();
   mark_drain(SIZE_MAX);
-  gleaner_marking = 0;
-  compact_after_mark(); /* marking and pinning complete: objects may move */
-  uint64_t marked = now_ns();
-  G->live_bytes = sweep_after_mark();
-  pacer_after_collection();
-  block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
-  G->collections++;
-  G->mark_ns_total += marked - start;
-  stats_record_pause(start, now_ns());
+  collect_finish_cycle(start);
   G->collecting = 0;
 }
 
 void collect_if_due(size_t about_to_allocate) {
   if (G->disabled || G->collecting)
     return;
+  incremental_configure();
+  bool incremental = incremental_enabled();
   if (G->cfg.stress) {
     mutator *m = gleaner_self;
-    if (++m->alloc_count % G->cfg.stress == 0)
+    if (++m->alloc_count % G->cfg.stress != 0)
+      return;
+    if (incremental)
+      incremental_step();
+    else
       collect_full_locked("stress");
-    return;
-  }
-  if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes)
+  } else if (incremental) {
+    incremental_on_allocation(about_to_allocate);
+  } else if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes) {
     collect_full_locked("allocation");
+  }
 }
 
 void gc_collect(void) {
   ensure_init();
   (void)mutator_current();
   state_lock();
+  if (incremental_in_cycle())
+    incremental_finish(); /* its marks predate garbage made since: start afresh */
   collect_full_locked("gc_collect");
   state_unlock();
 }
 
 int gc_collect_a_little(void) {
   ensure_init();
+  (void)mutator_current();
   state_lock();
-  if (!G->disabled)
+  incremental_configure();
+  if (!G->disabled && incremental_enabled())
+    incremental_step();
+  else if (!G->disabled)
     collect_if_due(0);
+  int in_cycle = incremental_in_cycle();
   state_unlock();
-  return 0;
+  return in_cycle;
+}
+
+void gc_set_incremental(int on) {
+  ensure_init();
+  state_lock();
+  if (!incremental_in_cycle())
+    G->cfg.incremental = on != 0;
+  state_unlock();
+}
+
+int gc_is_incremental(void) {
+  ensure_init();
+  state_lock();
+  incremental_configure();
+  int on = incremental_enabled();
+  state_unlock();
+  return on;
 }
 
 void gc_disable(void) {

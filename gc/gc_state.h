@@ -46,6 +46,7 @@ typedef struct gc_settings {
   int verify;
   unsigned free_space_divisor;
   unsigned stack_walk_frames; /* libunwind frames walked before the linear scan */
+  int trace;                  /* GLEANER_TRACE=1: report long collector steps */
 } gc_settings;
 
 typedef struct gc_state {

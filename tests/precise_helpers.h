@@ -22,7 +22,7 @@ static inline void *unhide(uintptr_t h) { return (void *)(h ^ HIDE_MASK); }
 
 /* Overwrite the dead part of the stack below the caller, where helpers
  * left copies of addresses. */
-static __attribute__((noinline)) void clear_stack(void) {
+static __attribute__((noinline, unused)) void clear_stack(void) {
   volatile char buf[32768];
   memset((char *)buf, 0, sizeof buf);
   __asm__ volatile("" : : "r"(buf) : "memory");
@@ -30,7 +30,7 @@ static __attribute__((noinline)) void clear_stack(void) {
 
 /* Two full collections: the first measures every block's live bytes, the
  * second evacuates (with threshold 100 every precise block qualifies). */
-static __attribute__((noinline)) void compact_now(void) {
+static __attribute__((noinline, unused)) void compact_now(void) {
   clear_stack();
   gc_collect();
   clear_stack();
@@ -40,7 +40,7 @@ static __attribute__((noinline)) void compact_now(void) {
 /* Warning capture. */
 static char captured_warnings[8192];
 static unsigned captured_count;
-static void capture_warn(const char *message) {
+static inline void capture_warn(const char *message) {
   size_t used = strlen(captured_warnings);
   if (used + strlen(message) + 2 < sizeof captured_warnings) {
     strcat(captured_warnings, message);
@@ -48,11 +48,11 @@ static void capture_warn(const char *message) {
   }
   captured_count++;
 }
-static void capture_begin(void) {
+static inline void capture_begin(void) {
   captured_warnings[0] = 0;
   captured_count = 0;
   gc_set_warn_handler(capture_warn);
 }
-static void capture_end(void) { gc_set_warn_handler(NULL); }
-static int captured(const char *needle) { return strstr(captured_warnings, needle) != NULL; }
+static inline void capture_end(void) { gc_set_warn_handler(NULL); }
+static inline int captured(const char *needle) { return strstr(captured_warnings, needle) != NULL; }
 #endif

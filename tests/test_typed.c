@@ -71,8 +71,8 @@ static void test_alloc_queries(void **state) {
 static __attribute__((noinline)) void build_list(gc_type *t, void **root, int n) {
   for (int i = 0; i < n; i++) {
     cell *c = new_cell(t, (uint64_t)i);
-    c->cdr = *root;
-    c->car = new_cell(t, 1000 + (uint64_t)i); /* kept alive only via car */
+    GC_STORE(c, c->cdr, *root);
+    GC_STORE(c, c->car, new_cell(t, 1000 + (uint64_t)i)); /* alive only via car */
     *root = c;
   }
 }
@@ -111,7 +111,7 @@ static void test_tracing_keeps_referents(void **state) {
 static __attribute__((noinline)) void build_fixed(void **root, uintptr_t *old, int n) {
   for (int i = 0; i < n; i++) {
     cell *c = new_cell(&fixed_cell_type, (uint64_t)i);
-    c->cdr = *root;
+    GC_STORE(c, c->cdr, *root);
     *root = c;
     old[i] = hide(c);
   }
@@ -227,7 +227,7 @@ static void test_trace_slot_outside_object(void **state) {
   gc_root_add(root);
   cell *c = gc_alloc_typed(&overreach_type, sizeof(cell));
   c->tag = 7;
-  c->car = new_cell(&cell_type, 8);
+  GC_STORE(c, c->car, new_cell(&cell_type, 8));
   *root = c;
   capture_begin();
   gc_collect();
