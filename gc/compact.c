@@ -31,7 +31,10 @@
  *         disagreeing with the header) get their pin bit set instead;
  *      c. fix up: every recorded slot (translated to its object's new copy
  *         if that object moved too), every exact root and GC_FRAME slot
- *         (exact_roots_visit), and the identity-hash table;
+ *         (exact_roots_visit), the weak tables (weak_tables_visit_slots,
+ *         when the weakness module is linked in) and the identity-hash
+ *         table.  An object holding a registered root slot is kept in
+ *         place (the registration names its address);
  *      d. release: moved slots lose their mark bit, so the sweep that
  *         follows zeroes them lazily, and frees a candidate left with no
  *         marked slot as a whole block.
@@ -354,7 +357,31 @@ static void evacuate_all(void) {
   }
 }
 
+/* An exact root registered inside a precise object (gc_root_add of a
+ * field): moving the object would leave the registration naming the old
+ * copy, so such an object stays in place. */
+static void pin_root_holder(void **slot, void *ctx) {
+  (void)ctx;
+  uintptr_t a = (uintptr_t)slot;
+  if (!addr_in_heap(a))
+    return;
+  uint32_t bi = block_index(a);
+  const block_meta *b = &G->blocks[bi];
+  if (!(b->flags & BF_EVACUATE))
+    return;
+  uint32_t slot_index = slot_of_offset((uint32_t)(a & (BLOCK_SIZE - 1)), b->recip);
+  const block_bits *bits = &G->bits[bi];
+  if (slot_index < b->nslots && bit_test(bits->mark, slot_index) &&
+      !bit_test(bits->pin, slot_index))
+    keep_in_place(bi, slot_index);
+}
+
 /* ---- phase 3c: fix-up -------------------------------------------------- */
+
+/* Provided by the finalization and weakness module when it is linked in
+ * (weakness.h); without it there are no weak tables to fix. */
+extern void weak_tables_visit_slots(gc_visit_fn visit_start, gc_visit_fn visit_interior,
+                                    void *ctx) __attribute__((weak));
 
 static void fix_slot(void **slot, void *ctx) {
   (void)ctx;
@@ -429,10 +456,13 @@ void compact_after_mark(void) {
     identity_after_mark(NULL);
     return;
   }
+  exact_roots_visit(pin_root_holder, NULL);
   evacuate_all();
   phase_clock copied = clock_now();
   fix_recorded_slots();
   exact_roots_visit(fix_slot, NULL);
+  if (weak_tables_visit_slots) /* forward_of also maps interior addresses */
+    weak_tables_visit_slots(fix_slot, fix_slot, NULL);
   identity_after_mark(C.moved_this_cycle ? forward_of : NULL);
   release_candidates();
   record_pause(start, copied);

@@ -253,6 +253,36 @@ static void test_pin_keeps_alive_and_nests(void **state) {
   assert_true(captured("without a matching gc_pin"));
 }
 
+/* ---- a root registered inside a precise object ------------------------- */
+
+static __attribute__((noinline)) void build_root_holder(void **slot, uintptr_t *old_holder,
+                                                        uintptr_t *old_target) {
+  node *holder = new_node(400, 1);
+  node *target = new_pair(401);
+  GC_STORE(holder, holder->kids[0], target);
+  gc_root_add((void **)&holder->kids[0]);
+  *slot = holder;
+  *old_holder = hide(holder);
+  *old_target = hide(target);
+}
+
+static void test_root_inside_object_keeps_holder(void **state) {
+  (void)state;
+  void **slot = calloc(1, sizeof(void *));
+  gc_root_add(slot);
+  uintptr_t old_holder, old_target;
+  build_root_holder(slot, &old_holder, &old_target);
+  compact_now();
+  node *holder = *slot;
+  assert_ptr_equal(holder, unhide(old_holder)); /* the registration names it */
+  check_node(holder, 400);
+  check_node(holder->kids[0], 401);
+  assert_ptr_not_equal(holder->kids[0], unhide(old_target)); /* its target moved */
+  gc_root_remove((void **)&holder->kids[0]);
+  gc_root_remove(slot);
+  free(slot);
+}
+
 static void test_random_graphs_under_stress(void **state) {
   (void)state;
   /* A collection (with compaction) every 5 allocations. */
@@ -267,6 +297,7 @@ int main(void) {
       cmocka_unit_test(test_conservative_reference_pins),
       cmocka_unit_test(test_pinned_survive_evacuation),
       cmocka_unit_test(test_pin_keeps_alive_and_nests),
+      cmocka_unit_test(test_root_inside_object_keeps_holder),
       cmocka_unit_test(test_random_graphs_under_stress),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
