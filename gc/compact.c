@@ -357,23 +357,25 @@ static void evacuate_all(void) {
   }
 }
 
+void compact_keep_in_place(uintptr_t addr) {
+  if (!addr_in_heap(addr))
+    return;
+  uint32_t bi = block_index(addr);
+  const block_meta *b = &G->blocks[bi];
+  if (!(b->flags & BF_EVACUATE))
+    return;
+  uint32_t slot = slot_of_offset((uint32_t)(addr & (BLOCK_SIZE - 1)), b->recip);
+  const block_bits *bits = &G->bits[bi];
+  if (slot < b->nslots && bit_test(bits->mark, slot) && !bit_test(bits->pin, slot))
+    keep_in_place(bi, slot);
+}
+
 /* An exact root registered inside a precise object (gc_root_add of a
  * field): moving the object would leave the registration naming the old
  * copy, so such an object stays in place. */
 static void pin_root_holder(void **slot, void *ctx) {
   (void)ctx;
-  uintptr_t a = (uintptr_t)slot;
-  if (!addr_in_heap(a))
-    return;
-  uint32_t bi = block_index(a);
-  const block_meta *b = &G->blocks[bi];
-  if (!(b->flags & BF_EVACUATE))
-    return;
-  uint32_t slot_index = slot_of_offset((uint32_t)(a & (BLOCK_SIZE - 1)), b->recip);
-  const block_bits *bits = &G->bits[bi];
-  if (slot_index < b->nslots && bit_test(bits->mark, slot_index) &&
-      !bit_test(bits->pin, slot_index))
-    keep_in_place(bi, slot_index);
+  compact_keep_in_place((uintptr_t)slot);
 }
 
 /* ---- phase 3c: fix-up -------------------------------------------------- */

@@ -23,6 +23,12 @@ void compact_cycle_start(void);
 void compact_record_slot(void **slot);
 void compact_after_mark(void);
 
+/* After marking, before compact_after_mark: the object containing addr
+ * (if any, and marked) must not move this cycle.  For after-mark passes
+ * that hold addresses the compactor cannot rewrite (e.g. the contents of
+ * a disappearing link, which the program may have stored hidden). */
+void compact_keep_in_place(uintptr_t addr);
+
 /* Candidate threshold: a block is evacuated when its live bytes are at
  * most pct % of its capacity (default 75; 100 evacuates every precise
  * block, for tests).  GLEANER_COMPACT_THRESHOLD overrides the default. */
