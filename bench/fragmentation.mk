@@ -2,12 +2,15 @@
 # the fragmentation workload and GCBench with precise nodes, for Gleaner
 # with compaction on and off and for Boehm GC.  Binaries are named
 # fragmentation_gleaner / fragmentation_bdw (not *-gleaner, so that the
-# pattern rules of bench/bench.mk do not claim them).  FRAG_MIB and
-# FRAG_ROUNDS size the run; results also go to build/bench/fragmentation.txt.
+# pattern rules of bench/bench.mk do not claim them).
+#   FRAG_MIB (256), FRAG_ROUNDS (6): size of the fragmentation run;
+#   FRAG_REPS (5): GCBench repetitions per mode, alternated, median shown.
+# Output also goes to build/bench/fragmentation.txt.
 
 FRAG_DIR    := $(BUILD)/bench
 FRAG_MIB    ?= 256
 FRAG_ROUNDS ?= 6
+FRAG_REPS   ?= 5
 FRAG_GL     := $(FRAG_DIR)/fragmentation_gleaner
 FRAG_BDW    := $(FRAG_DIR)/fragmentation_bdw
 FRAG_CFLAGS := $(CFLAGS_BASE) -Iinclude -Igc -Iroots $(EXTRA_CFLAGS)
@@ -27,6 +30,13 @@ bench-frag: lib $(FRAG_GL) $(FRAG_BDW)
 	@( GLEANER_COMPACT=1 $(FRAG_GL) frag $(FRAG_MIB) $(FRAG_ROUNDS) && \
 	   GLEANER_COMPACT=0 $(FRAG_GL) frag $(FRAG_MIB) $(FRAG_ROUNDS) && \
 	   $(FRAG_BDW) frag $(FRAG_MIB) $(FRAG_ROUNDS) && \
-	   GLEANER_COMPACT=1 $(FRAG_GL) gcbench && \
-	   GLEANER_COMPACT=0 $(FRAG_GL) gcbench && \
-	   $(FRAG_BDW) gcbench ) | tee $(FRAG_DIR)/fragmentation.txt
+	   for i in $$(seq $(FRAG_REPS)); do \
+	     GLEANER_COMPACT=1 $(FRAG_GL) gcbench | grep '^RESULT gcbench' && \
+	     GLEANER_COMPACT=0 $(FRAG_GL) gcbench | grep '^RESULT gcbench' && \
+	     $(FRAG_BDW) gcbench | grep '^RESULT gcbench' || exit 1; \
+	   done ) > $(FRAG_DIR)/fragmentation.txt || { cat $(FRAG_DIR)/fragmentation.txt; exit 1; }
+	@grep -v '^RESULT gcbench' $(FRAG_DIR)/fragmentation.txt
+	@for m in 'gleaner, compaction on' 'gleaner, compaction off' 'Boehm GC'; do \
+	   grep "^RESULT gcbench $$m:" $(FRAG_DIR)/fragmentation.txt | sed 's/.*seconds=//' | sort -n | \
+	   awk -v m="$$m" '{ v[NR] = $$1 } END { printf "GCBench (precise nodes), %s: median %.3f s of %d runs (min %.3f)\n", m, v[int((NR + 1) / 2)], NR, v[1] }'; \
+	 done | tee -a $(FRAG_DIR)/fragmentation.txt

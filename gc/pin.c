@@ -68,8 +68,6 @@ void gc_unpin(void *obj) {
   state_unlock();
 }
 
-size_t pins_count(void) { return pins.live; }
-
 void pins_mark_roots(void) {
   for (size_t i = 0; i < pins.capacity; i++) {
     uintptr_t key = pins.items[i].key;

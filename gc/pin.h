@@ -17,8 +17,6 @@
 #include "gc_state.h"
 
 void pins_mark_roots(void);
-/* Pinned objects (distinct addresses) right now. */
-size_t pins_count(void);
 
 typedef char *(*forward_fn)(uintptr_t addr);
 void identity_after_mark(forward_fn forward);
