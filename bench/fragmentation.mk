@@ -37,6 +37,8 @@ bench-frag: lib $(FRAG_GL) $(FRAG_BDW)
 	   done ) > $(FRAG_DIR)/fragmentation.txt || { cat $(FRAG_DIR)/fragmentation.txt; exit 1; }
 	@grep -v '^RESULT gcbench' $(FRAG_DIR)/fragmentation.txt
 	@for m in 'gleaner, compaction on' 'gleaner, compaction off' 'Boehm GC'; do \
-	   grep "^RESULT gcbench $$m:" $(FRAG_DIR)/fragmentation.txt | sed 's/.*seconds=//' | sort -n | \
-	   awk -v m="$$m" '{ v[NR] = $$1 } END { printf "GCBench (precise nodes), %s: median %.3f s of %d runs (min %.3f)\n", m, v[int((NR + 1) / 2)], NR, v[1] }'; \
+	   for k in seconds cpu; do \
+	     grep "^RESULT gcbench $$m:" $(FRAG_DIR)/fragmentation.txt | sed "s/.*$$k=\([0-9.]*\).*/\1/" | sort -n | \
+	     awk -v m="$$m" -v k="$$k" '{ v[NR] = $$1 } END { printf "GCBench (precise nodes), %s: %s median %.3f s of %d runs (min %.3f)\n", m, k == "cpu" ? "cpu" : "wall", v[int((NR + 1) / 2)], NR, v[1] }'; \
+	   done; \
 	 done | tee -a $(FRAG_DIR)/fragmentation.txt

@@ -9,7 +9,7 @@
  * GC_FRAME slots — can be rewritten.  So a precise object whose pin bit is
  * clear after marking may move.
  *
- * Phases of one cycle (all inside the stop-the-world collection, in order):
+ * Phases of one cycle, in order:
  *   1. compact_cycle_start, before the mark bits are cleared: a precise
  *      small block whose live bytes at the previous cycle (marked ×
  *      obj_size) are at most `threshold` % of its capacity is a candidate
@@ -18,41 +18,51 @@
  *      with marked == 0 was taken fresh after the last cycle: no
  *      measurement yet, never a candidate.
  *   2. marking: mark_exact_slot records every heap slot whose target lies
- *      in a candidate (compact_record_slot).  Ambiguous words pin.
- *      gc_pin'ed objects are marked as ambiguous words (pin.c).
- *   3. compact_after_mark, once nothing is grey:
+ *      in a candidate (compact_record_slot), with the target's block.
+ *      Ambiguous words pin; gc_pin'ed objects are marked as ambiguous
+ *      words (pin.c).  Root slots are not recorded: they are revisited.
+ *   3. compact_after_mark, once nothing is grey (world stopped):
  *      a. confirm: a candidate whose live bytes this cycle exceed the
- *         threshold (it was refilled since) loses its flag;
- *      b. evacuate: each marked, unpinned, movable object of a candidate is
- *         copied to a fresh block of its size class (block_pool, so the
- *         targets are zero and never candidates themselves); the first word
- *         of the old slot becomes the forwarding address.  Objects that
+ *         threshold (it was refilled since) loses its flag; an object
+ *         holding a registered root slot is kept in place (the
+ *         registration names its address);
+ *      then, batch by batch (about batch_bytes of live data each):
+ *      b. evacuate: each marked, unpinned, movable object of the batch's
+ *         candidates is copied to a target block of its size class taken
+ *         from block_pool (zeroed, never a candidate); the first word of
+ *         the old slot becomes the forwarding address.  Objects that
  *         cannot move (type NO_MOVE, header not yet written, size function
  *         disagreeing with the header) get their pin bit set instead;
- *      c. fix up: every recorded slot (translated to its object's new copy
- *         if that object moved too), every exact root and GC_FRAME slot
- *         (exact_roots_visit), the weak tables (weak_tables_visit_slots,
- *         when the weakness module is linked in) and the identity-hash
- *         table.  An object holding a registered root slot is kept in
- *         place (the registration names its address);
- *      d. release: moved slots lose their mark bit, so the sweep that
- *         follows zeroes them lazily, and frees a candidate left with no
- *         marked slot as a whole block.
- * Invariant C1: between 3b and 3d an object is "forwarded" exactly when
- * its block is flagged BF_EVACUATE, its mark bit is set and its pin bit is
- * clear; forward_of() relies on nothing else.
+ *      c. fix up: the records whose target block this batch evacuated
+ *         (the slot itself re-pointed to its object's copy if that moved),
+ *         every exact root and GC_FRAME slot (exact_roots_visit), the weak
+ *         tables (weak_tables_visit_slots, when the weakness module is
+ *         linked in) and the identity-hash table;
+ *      d. release: moved slots lose their mark bit (the sweep zeroes them
+ *         lazily); a candidate left with nothing marked is freed at once,
+ *         so the next batch takes it as a target: the heap grows by about
+ *         one batch, and targets are committed memory, not fresh pages.
+ * Invariant C1: between a batch's evacuation and its release an object is
+ * "forwarded" exactly when its block is flagged BF_EVACUATE and set in
+ * C.forwarded, its mark bit is set and its pin bit is clear; forward_of()
+ * relies on nothing else.
  * Invariant C2: no ambiguous reference can observe a move: every one of
  * them was found in phase 2 and pinned its target, and the world stays
- * stopped from phase 2 to the end of 3.
+ * stopped from the end of marking to the end of phase 3.
+ * Invariant C3: after each batch's fix-up, no kept record names a slot in
+ * a released block (records inside moved objects follow the copies), so a
+ * freed block reused as a target is never mistaken for a slot.
  *
  * Incremental mode: compaction is its own bounded pause at the end of the
- * cycle (3 runs inside the final stop-the-world remark pause, its length
- * bounded by max_bytes).  Requirements on the incremental marker: it calls
- * compact_cycle_start before clearing marks; acquire_block skips flagged
- * blocks (alloc.c), so nothing new lands in a candidate; and a barrier
- * that does not rescan the written object at remark must call
- * compact_note_store (compact.h) for exact stores, so no slot written
- * after its object was scanned escapes the fix-up.
+ * cycle (phase 3 runs inside the final stop-the-world remark pause, after
+ * the remark has rescanned every ambiguous root and dirty card; its length
+ * is bounded by max_bytes).  Requirements on the incremental marker: it
+ * calls compact_cycle_start before clearing marks (start pause);
+ * acquire_block skips flagged blocks (alloc.c), so nothing allocated
+ * during the cycle lands in a candidate; and every exact store made after
+ * its object was scanned is seen again by the marker (the card barrier
+ * rescans the object at pre-clean or remark, which records the slot) or
+ * reported through compact_note_store (compact.h).
  */
 #include "compact.h"
 #include "alloc.h"
@@ -63,6 +73,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define DEFAULT_THRESHOLD_PCT 75
@@ -70,6 +81,21 @@
  * even when a whole fragmented heap qualifies; later cycles do the rest. */
 #define DEFAULT_MAX_BYTES ((size_t)64 << 20)
 #define DECILES 11
+
+/* Live bytes evacuated between two fix-ups.  Each batch's emptied blocks
+ * are freed at once and become the next batch's targets: the heap grows
+ * by about one batch, and targets are committed memory (a memset) rather
+ * than fresh pages (a fault per 4 KiB, ~3 µs each on the test machine).
+ * A fix-up pass costs O(recorded slots + roots), so batches stay few. */
+#define BATCH_BYTES ((uint64_t)8 << 20)
+
+/* A heap slot that named a candidate when the marker saw it, with that
+ * candidate's block: a batch looks at the slot's memory only when the
+ * block is its own. */
+typedef struct slot_record {
+  void **slot;
+  uint32_t target; /* block index of *slot at record time */
+} slot_record;
 
 typedef struct target_cursor {
   uint32_t block; /* block index + 1; 0: none yet */
@@ -80,13 +106,15 @@ static struct {
   bool loaded;
   unsigned threshold_pct;
   size_t max_bytes;
+  size_t batch_bytes;
   uint32_t *cands;
   size_t ncands, cands_cap;
-  void ***slots;
+  slot_record *slots;
   size_t nslots, slots_cap;
   bool slots_overflowed; /* a record failed for lack of memory */
   target_cursor target[NUM_CLASSES];
   uint64_t moved_this_cycle;
+  uint64_t *forwarded;   /* bit per block: evacuated, not yet released (C1) */
   compact_totals totals;
 } C;
 
@@ -96,6 +124,7 @@ static void load_settings(void) {
   C.loaded = true;
   C.threshold_pct = DEFAULT_THRESHOLD_PCT;
   C.max_bytes = DEFAULT_MAX_BYTES;
+  C.batch_bytes = BATCH_BYTES;
   const char *v = getenv("GLEANER_COMPACT_THRESHOLD");
   if (v) {
     char *end;
@@ -129,6 +158,14 @@ void compact_set_max_bytes(size_t bytes) {
   state_lock();
   load_settings();
   C.max_bytes = bytes;
+  state_unlock();
+}
+
+void compact_set_batch_bytes(size_t bytes) {
+  ensure_init();
+  state_lock();
+  load_settings();
+  C.batch_bytes = bytes ? bytes : BATCH_BYTES;
   state_unlock();
 }
 
@@ -215,7 +252,7 @@ void compact_record_slot(void **slot) {
     C.slots_overflowed = true;
     return;
   }
-  C.slots[C.nslots++] = slot;
+  C.slots[C.nslots++] = (slot_record){slot, block_index((uintptr_t)*slot)};
 }
 
 /* ---- phase 3: evacuation ----------------------------------------------- */
@@ -226,7 +263,7 @@ static char *forward_of(uintptr_t addr) {
     return NULL;
   uint32_t bi = block_index(addr);
   const block_meta *b = &G->blocks[bi];
-  if (!(b->flags & BF_EVACUATE))
+  if (!(b->flags & BF_EVACUATE) || !bit_test(C.forwarded, bi))
     return NULL;
   uint32_t slot = slot_of_offset((uint32_t)(addr & (BLOCK_SIZE - 1)), b->recip);
   if (slot >= b->nslots)
@@ -341,20 +378,30 @@ static bool evacuate_block(uint32_t bi) {
   return room;
 }
 
-static void evacuate_all(void) {
-  C.moved_this_cycle = 0;
-  memset(C.target, 0, sizeof C.target);
-  bool room = true;
-  for (size_t i = 0; i < C.ncands; i++) {
+/* 3b for candidates [first, end); false once targets ran out (the rest
+ * of the candidates then keep everything). */
+static bool evacuate_batch(size_t first, size_t end, bool room) {
+  for (size_t i = first; i < end; i++) {
     uint32_t bi = C.cands[i];
     if (room) {
+      bit_set(C.forwarded, bi);
       room = evacuate_block(bi);
       continue;
     }
-    /* No target blocks left: this candidate keeps everything. */
     G->blocks[bi].flags &= ~BF_EVACUATE;
     C.cands[i] = NO_BLOCK;
   }
+  return room;
+}
+
+static bool forwarded_map_ready(void) {
+  if (C.forwarded)
+    return true;
+  size_t bytes = ((size_t)G->blocks_reserved / 64 + 1) * sizeof(uint64_t);
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  C.forwarded = p == MAP_FAILED ? NULL : p;
+  return C.forwarded != NULL;
 }
 
 void compact_keep_in_place(uintptr_t addr) {
@@ -392,20 +439,44 @@ static void fix_slot(void **slot, void *ctx) {
     *slot = to;
 }
 
+/* Fix the records whose target this batch evacuated and drop them; keep
+ * those whose target a later batch will evacuate (re-pointed to the copy
+ * of their own object if it moved: C3); drop the rest.  The value is
+ * re-read, not trusted: under incremental marking the mutator may have
+ * stored again since (that store's slot was recorded again). */
 static void fix_recorded_slots(void) {
   if (C.slots_overflowed)
     gc_fatal("compaction: out of memory recording slots; references would be missed");
+  size_t kept = 0;
   for (size_t i = 0; i < C.nslots; i++) {
-    void **slot = C.slots[i];
-    char *moved = forward_of((uintptr_t)slot); /* the slot's own object moved */
-    fix_slot(moved ? (void **)moved : slot, NULL);
+    slot_record r = C.slots[i];
+    char *moved = forward_of((uintptr_t)r.slot); /* the slot's own object moved */
+    if (moved)
+      r.slot = (void **)moved;
+    if (bit_test(C.forwarded, r.target))
+      fix_slot(r.slot, NULL);
+    else if (G->blocks[r.target].flags & BF_EVACUATE)
+      C.slots[kept++] = r;
   }
+  C.nslots = kept;
+}
+
+/* 3c for one batch. */
+static void fix_references(void) {
+  fix_recorded_slots();
+  exact_roots_visit(fix_slot, NULL);
+  if (weak_tables_visit_slots) /* forward_of also maps interior addresses */
+    weak_tables_visit_slots(fix_slot, fix_slot, NULL);
+  identity_after_mark(forward_of);
 }
 
 /* ---- phase 3d: release ------------------------------------------------- */
 
-static void release_candidates(void) {
-  for (size_t i = 0; i < C.ncands; i++) {
+/* 3d for candidates [first, end): moved slots lose their mark (the sweep
+ * zeroes them lazily); a block left with nothing is freed now, so that
+ * the next batch can take it as a target. */
+static void release_batch(size_t first, size_t end) {
+  for (size_t i = first; i < end; i++) {
     uint32_t bi = C.cands[i];
     if (bi == NO_BLOCK)
       continue;
@@ -418,11 +489,23 @@ static void release_candidates(void) {
     }
     b->marked = marked;
     b->flags &= ~BF_EVACUATE;
-    if (!marked)
-      C.totals.blocks_evacuated++; /* the sweep frees it */
+    bit_clear(C.forwarded, bi);
+    if (!marked) {
+      block_free_run(bi, 1);
+      C.totals.blocks_evacuated++;
+    }
   }
-  C.ncands = 0;
-  C.nslots = 0;
+}
+
+/* The end of the next batch: at least one candidate, about BATCH_BYTES. */
+static size_t batch_end(size_t first) {
+  uint64_t bytes = 0;
+  size_t end = first;
+  while (end < C.ncands && (end == first || bytes < C.batch_bytes)) {
+    const block_meta *b = &G->blocks[C.cands[end++]];
+    bytes += (uint64_t)(b->marked - b->pinned) * b->obj_size;
+  }
+  return end;
 }
 
 /* CPU time of the collecting thread: on a loaded machine the wall-clock
@@ -436,15 +519,15 @@ static uint64_t cpu_ns(void) {
 typedef struct phase_clock { uint64_t wall, cpu; } phase_clock;
 static phase_clock clock_now(void) { return (phase_clock){now_ns(), cpu_ns()}; }
 
-static void record_pause(phase_clock start, phase_clock copied) {
+static void record_pause(phase_clock start, phase_clock copying) {
   phase_clock end = clock_now();
   uint64_t ns = end.wall - start.wall;
   C.totals.cycles++;
   C.totals.objects_moved += C.moved_this_cycle;
   C.totals.pause_total_ns += ns;
   C.totals.pause_cpu_ns += end.cpu - start.cpu;
-  C.totals.copy_ns_total += copied.wall - start.wall;
-  C.totals.copy_cpu_ns += copied.cpu - start.cpu;
+  C.totals.copy_ns_total += copying.wall;
+  C.totals.copy_cpu_ns += copying.cpu;
   if (ns > C.totals.pause_max_ns)
     C.totals.pause_max_ns = ns;
 }
@@ -458,16 +541,26 @@ void compact_after_mark(void) {
     identity_after_mark(NULL);
     return;
   }
+  if (!forwarded_map_ready())
+    gc_fatal("compaction: cannot map the forwarded-block table");
   exact_roots_visit(pin_root_holder, NULL);
-  evacuate_all();
-  phase_clock copied = clock_now();
-  fix_recorded_slots();
-  exact_roots_visit(fix_slot, NULL);
-  if (weak_tables_visit_slots) /* forward_of also maps interior addresses */
-    weak_tables_visit_slots(fix_slot, fix_slot, NULL);
-  identity_after_mark(C.moved_this_cycle ? forward_of : NULL);
-  release_candidates();
-  record_pause(start, copied);
+  C.moved_this_cycle = 0;
+  memset(C.target, 0, sizeof C.target);
+  phase_clock copying = {0, 0};
+  bool room = true;
+  for (size_t first = 0, end; first < C.ncands; first = end) {
+    end = batch_end(first);
+    phase_clock t0 = clock_now();
+    room = evacuate_batch(first, end, room);
+    phase_clock t1 = clock_now();
+    copying.wall += t1.wall - t0.wall;
+    copying.cpu += t1.cpu - t0.cpu;
+    fix_references();
+    release_batch(first, end);
+  }
+  C.ncands = 0;
+  C.nslots = 0;
+  record_pause(start, copying);
 }
 
 void compact_get_totals(compact_totals *out) { *out = C.totals; }

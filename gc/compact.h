@@ -35,6 +35,9 @@ void compact_keep_in_place(uintptr_t addr);
 void compact_set_threshold(unsigned pct);
 /* Upper bound of bytes evacuated per cycle (bounds the pause). */
 void compact_set_max_bytes(size_t bytes);
+/* Live bytes per evacuation batch (0: default 8 MiB); tests use tiny
+ * batches so that references cross batches. */
+void compact_set_batch_bytes(size_t bytes);
 
 /* For the write barrier of an incremental cycle: a store of value into an
  * exact heap slot while candidates are flagged must be recorded, or the
