@@ -20,12 +20,11 @@
  *     not barriered), dirty cards rescanned, drain; barrier off.
  *
  * Pacing: a cycle starts when the program has allocated half of the
- * collection trigger; marking work (estimated by the last live size) is
- * spread over the other half: each slow-path call adds its bytes to a
- * debt, and at least every SLICE_QUANTUM bytes a slice pays the debt, at
- * most pause_target of work.  If the trigger is passed with marking
- * unfinished, the work rate doubles; slices stay bounded (pauses first,
- * memory second), up to the heap limit, where the cycle is finished.
+ * collection trigger.  From then on the allocation slow path runs a slice
+ * of one pause target whenever the mutator has run for one pause target
+ * since the last slice (utilization 1/2); once the trigger is passed the
+ * gap shrinks (slice_gap_ns).  Only near the heap limit, or at 32 times
+ * the trigger, is the cycle finished in one pause.
  */
 #include "incremental.h"
 #include "alloc.h"
@@ -40,7 +39,6 @@
 #include "vm_barrier.h"
 #include <stdio.h>
 
-#define SLICE_QUANTUM ((uint64_t)32 * 1024) /* bytes allocated between slices */
 /* Remark when a pre-clean round re-greys at most this much: ~100 µs. */
 #define REMARK_BYTES ((size_t)256 * 1024)
 #define MAX_PRECLEAN_ROUNDS 32
@@ -52,10 +50,11 @@ static struct {
   bool configured, enabled, vm;
   inc_phase phase;
   uintptr_t protect_cursor, protect_end;
-  uint64_t debt;              /* bytes allocated since the last slice */
   uint64_t last_slice_end;    /* for the utilization throttle */
   double scan_per_ns;         /* measured marking speed */
   unsigned preclean_rounds;
+  uintptr_t harvest_cursor;   /* VM dirty pages: where the round is */
+  size_t round_regreyed;      /* bytes re-greyed so far in this round */
 } inc = {.scan_per_ns = 0.5};
 
 void incremental_configure(void) {
@@ -96,6 +95,8 @@ static void start_pause(uint64_t t0) {
   roots_mark_all();
   inc.phase = INC_MARK;
   inc.preclean_rounds = 0;
+  inc.harvest_cursor = G->heap_lo;
+  inc.round_regreyed = 0;
   stats_record_pause(t0, now_ns());
 }
 
@@ -114,8 +115,10 @@ static void remark_pause(uint64_t t0) {
             "drain %.0f us, slice before %.0f us\n",
             pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
             (t1 - t0) / 1e3);
-  collect_finish_cycle(t0);
   gc_barrier_active = 0;
+  if (inc.vm)
+    vm_cycle_end();
+  collect_finish_cycle(t0);
   inc.phase = INC_IDLE;
 }
 
@@ -129,16 +132,33 @@ static void begin_cycle(uint64_t t0) {
   }
 }
 
+/* Dirty pages harvested per pre-clean step: rescanning 256 pages of small
+ * objects costs ~100-300 µs, so a step fits in a slice. */
+#define HARVEST_PAGES 256
+
+/* Collect part of the dirty set and re-grey what it names; true when
+ * this completed a round over the whole heap. */
+static bool preclean_step(void) {
+  bool round_done = true;
+  if (inc.vm) {
+    size_t pages = 0;
+    round_done = vm_collect_dirty_step(&inc.harvest_cursor, HARVEST_PAGES, &pages);
+  }
+  inc.round_regreyed += dirty_cards_rescan();
+  return round_done;
+}
+
 /* Pre-clean until the grey stack has work again or the deadline passes;
  * returns true when the cycle was finished by a remark. */
 static bool preclean(uint64_t t0, uint64_t deadline) {
   while (mark_stack_empty()) {
-    if (inc.vm)
-      vm_collect_dirty();
-    size_t regreyed = dirty_cards_rescan();
-    if (regreyed <= REMARK_BYTES || ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS) {
-      remark_pause(t0);
-      return true;
+    if (preclean_step()) {
+      size_t regreyed = inc.round_regreyed;
+      inc.round_regreyed = 0;
+      if (regreyed <= REMARK_BYTES || ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS) {
+        remark_pause(t0);
+        return true;
+      }
     }
     if (now_ns() >= deadline)
       break;
@@ -172,18 +192,17 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
   stats_record_pause(t0, t);
 }
 
-/* Time the collector may take now: up to the pause target, and no more
- * than the mutator ran since the last slice (MMU >= 1/2) unless the heap
- * is overrunning its target, when pauses stay bounded but come closer. */
-static uint64_t slice_budget_ns(uint64_t now) {
+/* How long the mutator must run between two slices.  On schedule: one
+ * pause target, so slices of one pause target leave utilization at 1/2.
+ * Behind schedule (the heap has passed its trigger) the gap shrinks with
+ * the square of the overrun: pauses stay bounded, utilization gives way,
+ * and memory is the last to give. */
+static uint64_t slice_gap_ns(uint64_t since) {
   uint64_t target = (uint64_t)G->cfg.pause_target_us * 1000;
-  uint64_t ran = now > inc.last_slice_end ? now - inc.last_slice_end : 0;
-  uint64_t since = G->bytes_since_gc;
-  uint64_t allowed = since > G->trigger_bytes * 2 ? target * 8
-                     : since > G->trigger_bytes ? ran * 3 : ran;
-  if (allowed > target)
-    allowed = target;
-  return allowed > 20000 ? allowed : 20000;
+  if (since <= G->trigger_bytes)
+    return target;
+  double overrun = (double)since / (double)(G->trigger_bytes ? G->trigger_bytes : 1);
+  return (uint64_t)((double)target / (overrun * overrun));
 }
 
 static void step(uint64_t t0, uint64_t budget_ns) {
@@ -217,24 +236,22 @@ void incremental_on_allocation(size_t bytes) {
   uint64_t since = G->bytes_since_gc + bytes;
   if (inc.phase == INC_IDLE) {
     if (since > G->trigger_bytes / 2) {
-      inc.last_slice_end = now_ns();
-      begin_cycle(now_ns());
+      uint64_t t0 = now_ns();
+      inc.last_slice_end = t0;
+      begin_cycle(t0);
     }
     return;
   }
-  if (since > G->trigger_bytes * 4 || block_pool_headroom() < 64) {
+  if (since > G->trigger_bytes * 32 || block_pool_headroom() < 64) {
     if (G->cfg.trace)
       fprintf(stderr, "gleaner: forced finish at %llu KiB since gc (trigger %llu KiB)\n",
               (unsigned long long)since >> 10, (unsigned long long)G->trigger_bytes >> 10);
-    incremental_finish(); /* far past the target: memory before pauses */
+    incremental_finish(); /* memory is running out: finish in one pause */
     return;
   }
-  inc.debt += bytes;
-  if (inc.debt < SLICE_QUANTUM)
-    return;
-  inc.debt = 0;
   uint64_t t0 = now_ns();
-  step(t0, slice_budget_ns(t0));
+  if (t0 - inc.last_slice_end >= slice_gap_ns(since))
+    step(t0, (uint64_t)G->cfg.pause_target_us * 1000);
 }
 
 void incremental_finish(void) {
