@@ -1,6 +1,7 @@
 /*
  * test_compact_incremental.c — compaction at the end of incremental
- * cycles (explicit barrier): candidates are chosen in the start pause,
+ * cycles (explicit barrier; COMPACT_BARRIER=vm selects the virtual-memory
+ * barrier, see tests/compact.mk): candidates are chosen in the start pause,
  * the mutator runs between slices (allocating, storing with GC_STORE),
  * and evacuation happens in the remark pause.  Random graphs against the
  * shadow model, with garbage allocation driving the pacer instead of
@@ -26,7 +27,8 @@ static void test_random_graphs_incremental(void **state) {
 
 int main(void) {
   setenv("GLEANER_INCREMENTAL", "1", 1);
-  setenv("GLEANER_BARRIER", "explicit", 1);
+  const char *barrier = getenv("COMPACT_BARRIER");
+  setenv("GLEANER_BARRIER", barrier ? barrier : "explicit", 1);
   setenv("GLEANER_PAUSE_TARGET_US", "50", 1);
   gc_init(NULL);
   if (!gc_is_incremental()) {
