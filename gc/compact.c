@@ -71,6 +71,7 @@
 #include "roots.h"
 #include "stats.h"
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -194,12 +195,13 @@ static unsigned decile_of(const block_meta *b) {
   return (unsigned)((uint64_t)b->marked * 10 / b->nslots);
 }
 
-/* Bytes we may evacuate this cycle: the budget, and what the heap can
- * still take for targets (one partly filled target block per class). */
+/* Bytes we may evacuate this cycle.  Batches recycle the blocks they
+ * empty, so the heap needs room for one batch (plus one partly filled
+ * target block per class), not for everything that moves. */
 static uint64_t evacuation_budget(void) {
   uint64_t room = block_pool_headroom();
   room = room > NUM_CLASSES ? (room - NUM_CLASSES) * BLOCK_SIZE : 0;
-  return room < C.max_bytes ? room : C.max_bytes;
+  return room >= C.batch_bytes || room >= C.max_bytes ? C.max_bytes : room;
 }
 
 static void add_candidate(uint32_t bi) {
@@ -293,6 +295,7 @@ static char *target_take(unsigned cls) {
   target_cursor *t = &C.target[cls];
   if (!t->block || t->next == gleaner_class_nslots[cls]) {
     uint32_t bi = block_alloc_run(1);
+    if (block_pool_headroom() < 100) fprintf(stderr, "DBG target %u in_use %u head %u\n", bi, G->blocks_in_use, block_pool_headroom());
     if (bi == NO_BLOCK)
       return NULL;
     block_init_small(bi, KIND_PRECISE, cls);
@@ -378,9 +381,11 @@ static bool evacuate_block(uint32_t bi) {
   return room;
 }
 
-/* 3b for candidates [first, end); false once targets ran out (the rest
- * of the candidates then keep everything). */
-static bool evacuate_batch(size_t first, size_t end, bool room) {
+/* 3b for candidates [first, end).  When the heap has no block left for a
+ * target, the rest of the batch keeps its objects in place; the next
+ * batch tries again (this one's release may free blocks). */
+static void evacuate_batch(size_t first, size_t end) {
+  bool room = true;
   for (size_t i = first; i < end; i++) {
     uint32_t bi = C.cands[i];
     if (room) {
@@ -391,7 +396,6 @@ static bool evacuate_batch(size_t first, size_t end, bool room) {
     G->blocks[bi].flags &= ~BF_EVACUATE;
     C.cands[i] = NO_BLOCK;
   }
-  return room;
 }
 
 static bool forwarded_map_ready(void) {
@@ -490,6 +494,7 @@ static void release_batch(size_t first, size_t end) {
     b->marked = marked;
     b->flags &= ~BF_EVACUATE;
     bit_clear(C.forwarded, bi);
+    if (block_pool_headroom() < 100) fprintf(stderr, "DBG release %u cls %u marked %u pinned %u\n", bi, b->size_class, marked, b->pinned);
     if (!marked) {
       block_free_run(bi, 1);
       C.totals.blocks_evacuated++;
@@ -547,11 +552,10 @@ void compact_after_mark(void) {
   C.moved_this_cycle = 0;
   memset(C.target, 0, sizeof C.target);
   phase_clock copying = {0, 0};
-  bool room = true;
   for (size_t first = 0, end; first < C.ncands; first = end) {
     end = batch_end(first);
     phase_clock t0 = clock_now();
-    room = evacuate_batch(first, end, room);
+    evacuate_batch(first, end);
     phase_clock t1 = clock_now();
     copying.wall += t1.wall - t0.wall;
     copying.cpu += t1.cpu - t0.cpu;

@@ -285,6 +285,60 @@ static void test_root_inside_object_keeps_holder(void **state) {
   free(slot);
 }
 
+/* ---- the heap limit leaves no room for all targets ---------------------- */
+
+#define LIMIT_N 100000
+static __attribute__((noinline)) void build_long_chain(void **root) {
+  for (int i = 0; i < LIMIT_N; i++) {
+    node *n = new_pair((uint64_t)i);
+    GC_STORE(n, n->kids[0], *root);
+    *root = n;
+    if (i % 16 == 0)
+      gc_pin(n); /* pins all over: few candidates empty, targets run out */
+  }
+}
+
+static void check_long_chain(void *root, bool unpin) {
+  node *n = root;
+  for (int i = LIMIT_N - 1; i >= 0; i--) {
+    check_node(n, (uint64_t)i);
+    node *next = n->kids[0];
+    if (unpin && i % 16 == 0)
+      gc_unpin(n);
+    n = next;
+  }
+  assert_null(n);
+}
+
+static void test_heap_limit_stops_evacuation_cleanly(void **state) {
+  (void)state;
+  void **root = calloc(1, sizeof(void *));
+  gc_root_add(root);
+  build_long_chain(root);
+  clear_stack();
+  compact_set_threshold(0); /* measure only: moving now would sort the pins out */
+  gc_collect();
+  compact_set_threshold(100);
+  size_t saved = G->cfg.max_heap;
+  /* Room for a few target blocks beyond the per-class reserve. */
+  gc_set_max_heap((size_t)(G->blocks_in_use + NUM_CLASSES + 4) * BLOCK_SIZE);
+  compact_set_batch_bytes(4096);
+  gc_stats s0, s1;
+  gc_get_stats(&s0);
+  clear_stack();
+  gc_collect();
+  gc_get_stats(&s1);
+  compact_set_batch_bytes(0);
+  gc_set_max_heap(saved);
+  uint64_t moved = s1.objects_moved - s0.objects_moved;
+  print_message("heap limit: %llu of %d moved\n", (unsigned long long)moved, LIMIT_N);
+  assert_true(moved > 0);
+  assert_true(moved < LIMIT_N * 3 / 4); /* the limit stopped it before the end */
+  check_long_chain(*root, true);
+  gc_root_remove(root);
+  free(root);
+}
+
 static void test_random_graphs_under_stress(void **state) {
   (void)state;
   /* A collection (with compaction) every 5 allocations; the first half
@@ -305,6 +359,7 @@ int main(void) {
       cmocka_unit_test(test_pinned_survive_evacuation),
       cmocka_unit_test(test_pin_keeps_alive_and_nests),
       cmocka_unit_test(test_root_inside_object_keeps_holder),
+      cmocka_unit_test(test_heap_limit_stops_evacuation_cleanly),
       cmocka_unit_test(test_random_graphs_under_stress),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
