@@ -101,14 +101,15 @@ GC_API void GC_CALL GC_start_incremental_collection(void) {
     (void)GC_collect_a_little();
 }
 
-/* Before initialization the limit goes into the configuration (where the
- * GC_MAXIMUM_HEAP_SIZE environment variable may still override it). */
+/* Before initialization the limit waits for GC_init (where the
+ * GC_MAXIMUM_HEAP_SIZE environment variable may still override it).  0, or
+ * more than Gleaner reserved, means the whole reservation. */
 GC_API void GC_CALL GC_set_max_heap_size(GC_word n) {
   if (!GC_is_init_called()) {
     bdw_pending.max_heap = n;
     return;
   }
-  if (gc_set_max_heap(n == 0 ? SIZE_MAX : n) != 0)
+  if (gc_set_max_heap(bdw_heap_limit(n)) != 0)
     bdw_warnf("GC_set_max_heap_size(%lu) refused by Gleaner", n);
 }
 

@@ -22,12 +22,14 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 pthread_mutex_t bdw_lock = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 int bdw_synced_dont_gc = BDW_NOT_INITIALIZED;
 int bdw_initialized;
 BDW_TLS size_t bdw_tick_bytes;
 struct bdw_pending bdw_pending;
+size_t bdw_reservation;
 
 /* Values last given to Gleaner, compared with the variables. */
 static GC_word applied_divisor;
@@ -41,7 +43,8 @@ static int applied_no_dls = -1;
 
 /* ---- environment -------------------------------------------------------- */
 
-/* Boehm's size syntax: digits with an optional k/K, m/M or g/G suffix.
+/* Sizes as Boehm (and GLEANER_MAX_HEAP) write them: digits with an
+ * optional k, m, g or t suffix (either case) and an optional trailing b.
  * 0 for anything else. */
 static size_t parse_size(const char *s) {
   char *end;
@@ -54,8 +57,11 @@ static size_t parse_size(const char *s) {
   case 'k': case 'K': shift = 10; end++; break;
   case 'm': case 'M': shift = 20; end++; break;
   case 'g': case 'G': shift = 30; end++; break;
+  case 't': case 'T': shift = 40; end++; break;
   default: break;
   }
+  if (*end == 'b' || *end == 'B')
+    end++;
   if (*end != '\0' || v > (SIZE_MAX >> shift))
     return 0;
   return (size_t)v << shift;
@@ -79,7 +85,7 @@ static void read_environment(gc_config *cfg) {
   if ((v = getenv("GC_INITIAL_HEAP_SIZE")) && parse_size(v))
     cfg->initial_heap = parse_size(v);
   if ((v = getenv("GC_MAXIMUM_HEAP_SIZE")) && parse_size(v))
-    cfg->max_heap = parse_size(v);
+    bdw_pending.max_heap = parse_size(v);
   if ((v = getenv("GC_FREE_SPACE_DIVISOR")) && parse_count(v))
     GC_free_space_divisor = parse_count(v);
   if (((v = getenv("GC_MARKERS")) || (v = getenv("GC_NPROCS"))) && parse_count(v))
@@ -108,9 +114,31 @@ static unsigned pause_target_us(void) {
   return us == 0 ? 1u : (us > UINT_MAX ? UINT_MAX : (unsigned)us);
 }
 
+/* The address space Gleaner reserves for the heap, which bounds every later
+ * GC_set_max_heap_size: physical memory (Gleaner's own default), or what
+ * GLEANER_MAX_HEAP says.  The layer passes it explicitly so that it knows
+ * the number: gleaner.h has no getter for it. */
+static size_t heap_reservation(void) {
+  const char *v = getenv("GLEANER_MAX_HEAP");
+  if (v && parse_size(v))
+    return parse_size(v);
+  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  if (pages <= 0 || page <= 0)
+    return (size_t)16 << 30;
+  return (size_t)pages * (size_t)page;
+}
+
+/* A Boehm heap limit (0: none) as a Gleaner one: never above the
+ * reservation. */
+size_t bdw_heap_limit(size_t boehm_limit) {
+  return boehm_limit == 0 || boehm_limit > bdw_reservation ? bdw_reservation
+                                                             : boehm_limit;
+}
+
 static void build_config(gc_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
-  cfg->max_heap = bdw_pending.max_heap;
+  bdw_reservation = heap_reservation();
+  cfg->max_heap = bdw_reservation;
   cfg->markers = bdw_pending.markers;
   if (bdw_pending.incremental)
     cfg->incremental = 1;
@@ -143,6 +171,12 @@ static void bdw_init_locked(void) {
   if (gc_init(&cfg) != 0)
     bdw_warnf("GC_init: Gleaner failed to initialize (see the message above)");
   bdw_diag_init();
+  /* GC_MAXIMUM_HEAP_SIZE / GC_set_max_heap_size: a limit inside the
+   * reservation, which later calls may raise again. */
+  if (bdw_pending.max_heap != 0 &&
+      gc_set_max_heap(bdw_heap_limit(bdw_pending.max_heap)) != 0)
+    bdw_warnf("GC_MAXIMUM_HEAP_SIZE: Gleaner refused a limit of %zu bytes",
+              bdw_pending.max_heap);
   if (getenv("GC_FIND_LEAK"))
     bdw_warnf("GC_FIND_LEAK is set, but Gleaner has no leak-finding mode: "
               "collecting normally");

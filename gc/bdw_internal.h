@@ -54,6 +54,29 @@
 #include "gleaner/bdw/gc/gc_mark.h"
 #include "gleaner/bdw/gc/gc_typed.h"
 
+/* gleaner.h functions that the core does not define yet (finalization,
+ * weak links, thread creation and blocking are being written in parallel).
+ * They are referenced weakly, so that libgleaner links without them, and
+ * every call site goes through BDW_NEED, which stops the program with a
+ * message naming the missing function instead of jumping to address 0.
+ * Remove a name from this list when the core defines it: a weak reference
+ * does not pull the defining object out of libgleaner.a. */
+#pragma weak gc_register_finalizer
+#pragma weak gc_register_finalizer_unordered
+#pragma weak gc_register_finalizer_ignore_self
+#pragma weak gc_run_finalizers
+#pragma weak gc_finalizers_pending
+#pragma weak gc_weak_link
+#pragma weak gc_weak_link_long
+#pragma weak gc_weak_unlink
+#pragma weak gc_weak_move_link
+#pragma weak gc_pthread_create
+#pragma weak gc_pthread_join
+#pragma weak gc_pthread_detach
+#pragma weak gc_pthread_exit
+#pragma weak gc_enter_blocking
+#pragma weak gc_leave_blocking
+
 #define BDW_HIDDEN __attribute__((visibility("hidden")))
 #define BDW_TLS __thread __attribute__((tls_model("initial-exec")))
 #define BDW_NOINLINE __attribute__((noinline))
@@ -77,6 +100,16 @@ enum bdw_kind {
   BDW_KIND_AUNCOLLECTABLE = GC_BDW_KIND_AUNCOLLECTABLE
 };
 
+/* Stops the program: `name` is a gleaner.h function this build lacks. */
+BDW_HIDDEN __attribute__((noreturn)) void bdw_missing(const char *name);
+#define BDW_NEED(fn)                                   \
+  do {                                                 \
+    if (GC_UNLIKELY((void (*)(void))(fn) == NULL))     \
+      bdw_missing(#fn);                                \
+  } while (0)
+/* Whether the weakly referenced function fn exists in this build. */
+#define BDW_HAVE(fn) ((void (*)(void))(fn) != NULL)
+
 /* ---- initialization and synchronization (bdw_init.c) ------------------ */
 
 BDW_HIDDEN extern pthread_mutex_t bdw_lock;
@@ -91,6 +124,10 @@ struct bdw_pending {
   int incremental;    /* GC_enable_incremental before init */
 };
 BDW_HIDDEN extern struct bdw_pending bdw_pending;
+/* Bytes of address space Gleaner reserved for the heap (set at init). */
+BDW_HIDDEN extern size_t bdw_reservation;
+/* A Boehm heap limit (0: unbounded) as a Gleaner one. */
+BDW_HIDDEN size_t bdw_heap_limit(size_t boehm_limit);
 
 /* Slow part of bdw_enter: initializes, then applies GC_dont_gc. */
 BDW_HIDDEN void bdw_sync_slow(void);

@@ -55,6 +55,9 @@ $(BDW_OUT)/gleaner/%: $(BDW_DIR)/suite/%.c $(wildcard $(BDW_DIR)/suite/*.h) \
 	$(CC) $(BDW_CFLAGS) $< -o $@ $$($(BDW_PKG_GLEANER) --cflags --libs bdw-gc) \
 	    -ldl $(BDW_RPATH)
 
+# plugin_threads.c is plugin.c built with GC_THREADS.
+$(BDW_OUT)/boehm/plugin_threads $(BDW_OUT)/gleaner/plugin_threads: $(BDW_DIR)/suite/plugin.c
+
 $(BDW_OUT)/boehm/%.so: $(BDW_DIR)/suite/plugins/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BDW_CFLAGS) -fPIC -shared $< -o $@ $$($(BDW_PKG_BOEHM) --cflags --libs bdw-gc)

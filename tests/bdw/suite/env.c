@@ -5,7 +5,7 @@
  *
  *   dont_gc      GC_DONT_GC=1           no collection at all
  *   divisor      GC_FREE_SPACE_DIVISOR  the divisor the program sees
- *   initial      GC_INITIAL_HEAP_SIZE   the heap starts at least that big
+ *   initial      GC_INITIAL_HEAP_SIZE   no collection before that much is used
  *   maximum      GC_MAXIMUM_HEAP_SIZE   allocation fails beyond it
  *   incremental  GC_ENABLE_INCREMENTAL  incremental mode is on
  *   markers      GC_MARKERS             a workload runs correctly
@@ -86,7 +86,9 @@ int main(int argc, char **argv) {
     printf("free space divisor: %lu\n", GC_get_free_space_divisor());
     workload();
   } else if (strcmp(mode, "initial") == 0) {
-    SHOW("heap starts at 32 MB or more", GC_get_heap_size() >= (32u << 20));
+    GC_word before = GC_get_gc_no();
+    churn(16 << 20);
+    SHOW("no collection in the first 16 MB of a 32 MB heap", GC_get_gc_no() == before);
   } else if (strcmp(mode, "maximum") == 0) {
     GC_set_oom_fn(null_oom);
     long bytes = fill();

@@ -13,7 +13,9 @@ struct node {
 static struct node *kept;       /* the only reference to the list */
 static GC_hidden_pointer watch; /* cleared by the collector if it dies */
 
-void keeper_fill(long n) {
+/* watch: also register a disappearing link that tells whether the list
+ * died. */
+void keeper_fill(long n, int watch_it) {
   struct node *head = NULL;
   for (long i = 1; i <= n; i++) {
     struct node *c = GC_NEW(struct node);
@@ -22,8 +24,10 @@ void keeper_fill(long n) {
     head = c;
   }
   kept = head;
-  watch = GC_HIDE_POINTER(head);
-  GC_general_register_disappearing_link((void **)&watch, head);
+  if (watch_it) {
+    watch = GC_HIDE_POINTER(head);
+    GC_general_register_disappearing_link((void **)&watch, head);
+  }
 }
 
 int keeper_alive(void) { return watch != 0; }
