@@ -94,8 +94,8 @@ typedef struct gc_state {
   gc_oom_fn oom;
 } gc_state;
 
-extern gc_state *G;
-extern atomic_int gleaner_initialized;
+extern gc_state *G __attribute__((visibility("hidden")));
+extern atomic_int gleaner_initialized __attribute__((visibility("hidden")));
 
 /* Ensure the collector is initialized (defaults + environment). */
 void gc_ensure_init(void);
