@@ -60,6 +60,9 @@ GC_API int GC_CALL GC_invoke_finalizers(void) {
   return n > INT_MAX ? INT_MAX : (int)n;
 }
 
+/* register_with(reg, …) naming reg for the message if it is missing. */
+#define REGISTER(reg, ...) register_with(reg, #reg, __VA_ARGS__)
+
 typedef void (*register_fn)(void *, gc_finalizer_fn, void *, gc_finalizer_fn *,
                             void **);
 
@@ -84,7 +87,7 @@ static void register_with(register_fn reg, const char *reg_name, void *obj,
 GC_API void GC_CALL GC_register_finalizer(void *obj, GC_finalization_proc fn,
                                           void *cd, GC_finalization_proc *ofn,
                                           void **ocd) {
-  register_with(gc_register_finalizer, "gc_register_finalizer", obj, fn, cd, ofn, ocd);
+  REGISTER(gc_register_finalizer, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_ignore_self(void *obj,
@@ -92,7 +95,7 @@ GC_API void GC_CALL GC_register_finalizer_ignore_self(void *obj,
                                                       void *cd,
                                                       GC_finalization_proc *ofn,
                                                       void **ocd) {
-  register_with(gc_register_finalizer_ignore_self, "gc_register_finalizer_ignore_self", obj, fn, cd, ofn, ocd);
+  REGISTER(gc_register_finalizer_ignore_self, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_no_order(void *obj,
@@ -100,7 +103,7 @@ GC_API void GC_CALL GC_register_finalizer_no_order(void *obj,
                                                    void *cd,
                                                    GC_finalization_proc *ofn,
                                                    void **ocd) {
-  register_with(gc_register_finalizer_unordered, "gc_register_finalizer_unordered", obj, fn, cd, ofn, ocd);
+  REGISTER(gc_register_finalizer_unordered, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,
@@ -108,7 +111,7 @@ GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,
                                                       void *cd,
                                                       GC_finalization_proc *ofn,
                                                       void **ocd) {
-  register_with(gc_register_finalizer, "gc_register_finalizer", obj, fn, cd, ofn, ocd);
+  REGISTER(gc_register_finalizer, obj, fn, cd, ofn, ocd);
 }
 
 /* ---- disappearing links ----------------------------------------------- */
