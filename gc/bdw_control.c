@@ -4,9 +4,8 @@
  *
  * Every collection the layer starts goes through bdw_collect(), which is
  * also where the program's variables are re-read (GC_dont_gc,
- * GC_free_space_divisor, GC_no_dls …), where GC_gc_no is refreshed and
- * where due finalizers run afterwards — the order Boehm's GC_gcollect
- * follows.
+ * GC_free_space_divisor, GC_no_dls …), where GC_gc_no advances and where
+ * due finalizers run afterwards — the order Boehm's GC_gcollect follows.
  *
  * GC_disable/GC_enable count in GC_dont_gc (Boehm's variable), and
  * bdw_enter() turns the count into gc_disable/gc_enable calls, so direct
@@ -26,7 +25,8 @@ int bdw_collect(GC_stop_func stop, int unmap) {
   gc_collect();
   if (unmap || __atomic_load_n(&bdw_force_unmap, __ATOMIC_RELAXED))
     gc_release_memory();
-  bdw_finalizers_due(bdw_refresh_counters());
+  bdw_count_collection();
+  bdw_finalizers_due();
   return 1;
 }
 
@@ -92,7 +92,7 @@ GC_API int GC_CALL GC_collect_a_little(void) {
   if (GC_is_disabled())
     return 0;
   int in_progress = gc_collect_a_little();
-  bdw_finalizers_due(bdw_refresh_counters());
+  bdw_finalizers_due();
   return in_progress;
 }
 

@@ -16,8 +16,9 @@
  * When finalizers run: Gleaner is initialized in on-demand mode and the
  * layer calls gc_run_finalizers itself after the collections it starts and
  * at allocation checkpoints, unless GC_finalize_on_demand is set at that
- * moment — then it calls GC_finalizer_notifier instead, at most once per
- * collection.  A thread already running finalizers does not start again
+ * moment — then it calls GC_finalizer_notifier instead, once for each batch
+ * of queued finalizers (Boehm: at most once per collection; gleaner.h has
+ * no cheap collection count to tell collections apart).  A thread already running finalizers does not start again
  * (finalizers that allocate must not recurse into finalization).
  *
  * Links: short (GC_general_register_disappearing_link) → gc_weak_link,
@@ -27,20 +28,22 @@
 #include "bdw_internal.h"
 
 static BDW_TLS int running_finalizers;
-static uint64_t notified_gc_no = UINT64_MAX;
+/* Set when the notifier was told about the queued finalizers, cleared when
+ * the queue is run: one notification per batch. */
+static int notified;
 
-void bdw_finalizers_due(uint64_t gc_no) {
+void bdw_finalizers_due(void) {
   /* Without finalization in the core nothing can have been registered. */
   if (running_finalizers || !BDW_HAVE(gc_finalizers_pending) ||
       !gc_finalizers_pending())
     return;
   if (GC_get_finalize_on_demand()) {
     GC_finalizer_notifier_proc notify = GC_get_finalizer_notifier();
-    if (notify != NULL &&
-        __atomic_exchange_n(&notified_gc_no, gc_no, __ATOMIC_ACQ_REL) != gc_no)
+    if (notify != NULL && !__atomic_exchange_n(&notified, 1, __ATOMIC_ACQ_REL))
       notify();
     return;
   }
+  __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
   BDW_NEED(gc_run_finalizers);
   running_finalizers = 1;
   (void)gc_run_finalizers();
@@ -56,6 +59,7 @@ GC_API int GC_CALL GC_invoke_finalizers(void) {
   bdw_enter();
   if (!BDW_HAVE(gc_run_finalizers))
     return 0; /* nothing can have been registered */
+  __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
   size_t n = gc_run_finalizers();
   return n > INT_MAX ? INT_MAX : (int)n;
 }

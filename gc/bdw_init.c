@@ -36,9 +36,10 @@ static GC_word applied_divisor;
 static int applied_dont_expand = -1;
 static int applied_no_dls = -1;
 
-/* Gleaner's heap target is live * (1 + 1/d): a divisor this large makes the
- * heap grow only when a collection could not make room, which is what
- * GC_dont_expand asks for. */
+/* Gleaner's pacer (like Boehm's) starts the next collection after
+ * live * 2 / d bytes of allocation, but never before the initial heap is
+ * used: a divisor this large keeps the heap near the larger of the two
+ * instead of growing it, which is what GC_dont_expand asks for. */
 #define BDW_DONT_EXPAND_DIVISOR 64u
 
 /* ---- environment -------------------------------------------------------- */
@@ -186,9 +187,10 @@ static void bdw_init_locked(void) {
   bdw_synced_dont_gc = 0;
   apply_dont_gc();
   bdw_sync_tuning();
-  if (!GC_dont_precollect && GC_dont_gc <= 0)
+  if (!GC_dont_precollect && GC_dont_gc <= 0) {
     gc_collect();
-  bdw_refresh_counters();
+    bdw_count_collection();
+  }
 }
 
 void bdw_sync_slow(void) {
@@ -228,6 +230,9 @@ void bdw_sync_tuning(void) {
 
 /* ---- checkpoint --------------------------------------------------------- */
 
+/* gc_get_stats is the only source of the collection count in gleaner.h,
+ * and it is not cheap (it summarizes the pause history), so the layer
+ * calls it only when the program asks for a count. */
 uint64_t bdw_refresh_counters(void) {
   gc_stats s;
   gc_get_stats(&s);
@@ -237,12 +242,18 @@ uint64_t bdw_refresh_counters(void) {
   return s.collections;
 }
 
+/* After a collection the layer started: GC_gc_no advances at once, without
+ * asking Gleaner (collections Gleaner started by itself are added at the
+ * next refresh). */
+void bdw_count_collection(void) {
+  __atomic_add_fetch(&GC_gc_no, 1, __ATOMIC_RELAXED);
+}
+
 void bdw_checkpoint(void) {
   bdw_tick_bytes = 0;
-  uint64_t gc_no = bdw_refresh_counters();
   bdw_sync_tuning();
   bdw_apply_library_filters(1);
-  bdw_finalizers_due(gc_no);
+  bdw_finalizers_due();
 }
 
 /* ---- entry points ------------------------------------------------------- */

@@ -14,9 +14,9 @@
  *     every allocation and collection (one compare), the others at the
  *     allocation checkpoint and at collections the layer starts;
  *   - the allocation checkpoint: each thread counts the bytes it allocates
- *     through the layer and every BDW_CHECKPOINT_BYTES refreshes GC_gc_no,
- *     re-applies changed variables and runs due finalizers — the moments
- *     Boehm GC does the same work, on its allocation slow path.
+ *     through the layer and every BDW_CHECKPOINT_BYTES re-applies changed
+ *     variables and runs due finalizers — the moments Boehm GC does the
+ *     same work, on its allocation slow path.
  *
  * Invariant: bdw_synced_dont_gc == GC_dont_gc (clamped at 0) whenever a
  * layer entry point has passed bdw_enter(), except for the sentinel
@@ -83,9 +83,9 @@
 
 /* Bytes a thread allocates between two checkpoints.  Boehm GC looks at the
  * same things when a thread refills a free list (about a 4 KiB page of
- * objects); 64 KiB keeps the checkpoint (a gc_get_stats call) under a few
- * nanoseconds per small object while still noticing a finished collection
- * within a few hundred allocations. */
+ * objects); 64 KiB keeps the checkpoint well under a nanosecond per small
+ * object while still noticing queued finalizers within a few hundred
+ * allocations. */
 #define BDW_CHECKPOINT_BYTES ((size_t)64 * 1024)
 
 /* Value of bdw_synced_dont_gc before initialization: GC_dont_gc never
@@ -136,8 +136,11 @@ BDW_HIDDEN void bdw_sync_slow(void);
 BDW_HIDDEN void bdw_sync_tuning(void);
 /* The allocation checkpoint (see the file comment). */
 BDW_HIDDEN void bdw_checkpoint(void);
-/* Refreshes GC_gc_no and GC_parallel; returns the collection count. */
+/* Refreshes GC_gc_no and GC_parallel from gc_get_stats (not cheap: only
+ * when the program asks); returns the collection count. */
 BDW_HIDDEN uint64_t bdw_refresh_counters(void);
+/* GC_gc_no += 1, after a collection the layer started. */
+BDW_HIDDEN void bdw_count_collection(void);
 
 /* Every entry point starts with this: one relaxed compare when nothing
  * changed. */
@@ -172,9 +175,8 @@ BDW_HIDDEN int bdw_collect(GC_stop_func stop, int unmap);
 
 /* ---- finalization (bdw_finalize.c) ------------------------------------ */
 
-/* Runs due finalizers (or notifies, in on-demand mode); gc_no is the
- * current collection count. */
-BDW_HIDDEN void bdw_finalizers_due(uint64_t gc_no);
+/* Runs due finalizers (or notifies, in on-demand mode). */
+BDW_HIDDEN void bdw_finalizers_due(void);
 
 /* ---- shared libraries and roots (bdw_libs.c) -------------------------- */
 

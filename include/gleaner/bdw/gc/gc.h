@@ -50,9 +50,10 @@ GC_API unsigned GC_CALL GC_get_version(void);
  * ---------------------------------------------------------------------- */
 
 /* Number of completed collections (including the one done at start-up
- * unless GC_dont_precollect).  Refreshed after every collection the layer
- * starts, and at the allocation checkpoint (every 64 KiB allocated by a
- * thread); GC_get_gc_no() is always exact. */
+ * unless GC_dont_precollect).  GC_get_gc_no() is exact and refreshes the
+ * variable; between two such calls the variable advances with every
+ * collection the program asks for (GC_gcollect …), while those Gleaner
+ * starts by itself are added at the next GC_get_gc_no(). */
 extern GC_API GC_ATTR_DEPRECATED GC_word GC_gc_no;
 GC_API GC_word GC_CALL GC_get_gc_no(void);
 
@@ -140,9 +141,9 @@ GC_API void GC_CALL GC_set_java_finalization(int);
 GC_API int GC_CALL GC_get_java_finalization(void);
 
 typedef void (GC_CALLBACK *GC_finalizer_notifier_proc)(void);
-/* Called (at most once per collection) when finalizers are waiting and
- * GC_finalize_on_demand is set.  Read at allocation checkpoints and after
- * each collection the layer starts. */
+/* Called when finalizers are waiting and GC_finalize_on_demand is set:
+ * once per batch (until GC_invoke_finalizers runs them).  Read at
+ * allocation checkpoints and after each collection the layer starts. */
 extern GC_API GC_ATTR_DEPRECATED GC_finalizer_notifier_proc
     GC_finalizer_notifier;
 GC_API void GC_CALL GC_set_finalizer_notifier(GC_finalizer_notifier_proc);
