@@ -2,11 +2,11 @@
  * debug.c — a GC_DEBUG build: every allocation macro expands to a
  * GC_debug_* entry point that records the call site.  The program uses
  * them as a debug build of a real client would: allocate, reallocate,
- * free, duplicate strings, register finalizers and disappearing links
- * through the macros, and use the checked pointer arithmetic (GC_PTR_ADD,
+ * free, duplicate strings, and use the checked pointer arithmetic (GC_PTR_ADD,
  * GC_PRE_INCR, GC_POST_INCR) and stores (GC_PTR_STORE).  It also smashes
  * the end of an object and frees it: the collector reports that on stderr
- * and carries on.
+ * and carries on.  (Finalizers and links in a GC_DEBUG build:
+ * debug_finalize.c.)
  */
 #define GC_DEBUG
 #include <gc.h>
@@ -18,26 +18,6 @@ struct rec {
   struct rec *next;
   long value;
 };
-
-static int finalized_with_user_pointer;
-static void *expected_object;
-
-static void GC_CALLBACK fin(void *p, void *cd) {
-  (void)cd;
-  if (p == GC_REVEAL_POINTER((GC_hidden_pointer)expected_object))
-    finalized_with_user_pointer++;
-}
-
-static GC_hidden_pointer link_word;
-
-static __attribute__((noinline)) void make_finalizable(void) {
-  struct rec *r = GC_NEW(struct rec);
-  r->value = 7;
-  expected_object = (void *)GC_HIDE_POINTER(r);
-  GC_REGISTER_FINALIZER(r, fin, NULL, NULL, NULL);
-  link_word = GC_HIDE_POINTER(r);
-  GC_GENERAL_REGISTER_DISAPPEARING_LINK((void **)&link_word, r);
-}
 
 static __attribute__((noinline)) struct rec *make_list(int n) {
   struct rec *head = NULL;
@@ -59,7 +39,6 @@ static __attribute__((noinline)) void smash_and_free(void) {
 
 int main(void) {
   GC_INIT();
-  GC_set_finalize_on_demand(1);
 
   struct rec *l = make_list(10000);
   for (int i = 0; i < 3; i++) {
@@ -103,12 +82,6 @@ int main(void) {
   typed->next = make_list(10);
   suite_collect(1);
   printf("typed (debug): next value %ld\n", typed->next->value);
-
-  make_finalizable();
-  suite_collect(2);
-  GC_invoke_finalizers();
-  SHOW("finalizer received the object", finalized_with_user_pointer == 1);
-  SHOW("disappearing link cleared", link_word == 0);
 
   int *arr = GC_MALLOC(8 * sizeof *arr);
   int *q = GC_PTR_ADD(arr, 3);

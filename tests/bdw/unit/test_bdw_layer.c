@@ -237,6 +237,32 @@ static void unknown_kinds_are_refused(void **state) {
   GC_set_warn_proc(GC_ignore_warn_proc);
 }
 
+/* Refuses every data segment of libc (*stdout lives in one of them). */
+static int segments_seen;
+static void *libc_data;
+static int GC_CALLBACK refuse_libc(const char *name, void *start, size_t size) {
+  (void)start;
+  (void)size;
+  segments_seen++;
+  return strstr(name, "libc.so") == NULL;
+}
+
+static void static_roots_callback_excludes(void **state) {
+  (void)state;
+  libc_data = (void *)stdout; /* libc's FILE object, in libc's data */
+  GC_is_visible_print_proc = count_visible;
+  visible_failures = 0;
+  (void)GC_is_visible(libc_data);
+  assert_int_equal(visible_failures, 0);
+  GC_register_has_static_roots_callback(refuse_libc);
+  assert_true(segments_seen > 0);
+  (void)GC_is_visible(libc_data);
+  assert_int_equal(visible_failures, 1); /* excluded: no longer a root */
+  (void)GC_is_visible(&a_global_slot);   /* this program's own data stays */
+  assert_int_equal(visible_failures, 1);
+  GC_register_has_static_roots_callback(0);
+}
+
 static void prof_stats_mark_unknown_fields(void **state) {
   (void)state;
   struct GC_prof_stats_s s;
@@ -262,6 +288,7 @@ int main(void) {
       cmocka_unit_test(alloc_lock_holds_off_collection),
       cmocka_unit_test(heap_limit_and_back),
       cmocka_unit_test(unknown_kinds_are_refused),
+      cmocka_unit_test(static_roots_callback_excludes),
       cmocka_unit_test(prof_stats_mark_unknown_fields),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
