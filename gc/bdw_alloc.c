@@ -49,8 +49,7 @@ static void *raw_alloc(size_t n, int kind) {
 
 void *bdw_alloc_failed(size_t n, int kind) {
   GC_word retries = GC_get_max_retries();
-  for (GC_word i = 0; i < retries && !GC_is_disabled(); i++) {
-    gc_collect();
+  for (GC_word i = 0; i < retries && bdw_collect_now(0); i++) {
     void *p = raw_alloc(n, kind);
     if (p)
       return p;
@@ -138,8 +137,7 @@ GC_API void GC_CALL GC_free(void *p) {
 /* Failure of a reallocation: the retries, then GC_oom_fn, whose object (if
  * any) receives the contents, as Boehm's realloc would give it. */
 static void *realloc_failed(void *p, size_t n) {
-  for (GC_word i = 0; i < GC_get_max_retries() && !GC_is_disabled(); i++) {
-    gc_collect();
+  for (GC_word i = 0; i < GC_get_max_retries() && bdw_collect_now(0); i++) {
     void *q = gc_realloc(p, with_extra_byte(n));
     if (q)
       return q;

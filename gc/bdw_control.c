@@ -16,17 +16,32 @@
 static int GC_CALLBACK never_stop(void) { return 0; }
 static GC_stop_func default_stop = never_stop;
 
+/* The allocation lock (see GC_alloc_lock below).  Collections the layer
+ * starts take it too, as Boehm's do, so that none runs while a program
+ * holds it. */
+static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int bdw_collect_now(int unmap) {
+  pthread_mutex_lock(&alloc_lock);
+  int run = !GC_is_disabled();
+  if (run) {
+    gc_collect();
+    if (unmap || __atomic_load_n(&bdw_force_unmap, __ATOMIC_RELAXED))
+      gc_release_memory();
+  }
+  pthread_mutex_unlock(&alloc_lock);
+  if (run)
+    bdw_count_collection();
+  return run;
+}
+
 int bdw_collect(GC_stop_func stop, int unmap) {
   bdw_enter();
   bdw_sync_tuning();
   bdw_apply_library_filters(1);
-  if (GC_is_disabled() || stop())
+  if (GC_is_disabled() || stop() || !bdw_collect_now(unmap))
     return 0;
-  gc_collect();
-  if (unmap || __atomic_load_n(&bdw_force_unmap, __ATOMIC_RELAXED))
-    gc_release_memory();
-  bdw_count_collection();
-  bdw_finalizers_due();
+  bdw_finalizers_due(); /* outside the lock: finalizers may take it */
   return 1;
 }
 
@@ -151,8 +166,8 @@ GC_API void GC_CALL GC_debug_register_displacement(size_t n) { (void)n; }
 
 /* What programs rely on the lock for: mutual exclusion among its holders,
  * and no collection (hence no clearing of disappearing links) while it is
- * held, so that revealing a hidden pointer is safe. */
-static pthread_mutex_t alloc_lock = PTHREAD_MUTEX_INITIALIZER;
+ * held, so that revealing a hidden pointer is safe: Gleaner starts none
+ * while it is disabled, and the layer's own take the lock. */
 
 GC_API void GC_CALL GC_alloc_lock(void) {
   bdw_enter();

@@ -170,8 +170,12 @@ BDW_HIDDEN void *bdw_alloc_failed(size_t n, int kind);
 
 /* ---- collection (bdw_control.c) --------------------------------------- */
 
-/* Full collection unless disabled or stop() says stop; 1 if it ran. */
+/* Full collection unless disabled or stop() says stop, then due
+ * finalizers; 1 if it ran. */
 BDW_HIDDEN int bdw_collect(GC_stop_func stop, int unmap);
+/* Just the collection, under the allocation lock, unless disabled; 1 if it
+ * ran. */
+BDW_HIDDEN int bdw_collect_now(int unmap);
 
 /* ---- finalization (bdw_finalize.c) ------------------------------------ */
 

@@ -54,12 +54,12 @@ GC_API int GC_pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
 
 /* No collection while the loader maps and relocates the library (its data
  * segment is not yet in a state worth scanning); then apply GC_no_dls and
- * the static-roots filter to what was loaded. */
+ * the static-roots filter to what was loaded.  GC_disable, as in Boehm GC,
+ * so that explicit collections wait too. */
 GC_API void *GC_dlopen(const char *path, int mode) {
-  bdw_enter();
-  gc_disable();
+  GC_disable();
   void *handle = dlopen(path, mode);
-  gc_enable();
+  GC_enable();
   bdw_apply_library_filters(0);
   return handle;
 }
