@@ -58,7 +58,8 @@ extern GC_API GC_ATTR_DEPRECATED GC_word GC_gc_no;
 GC_API GC_word GC_CALL GC_get_gc_no(void);
 
 #ifdef GC_THREADS
-/* Number of marker threads minus one, as last reported by the collector. */
+/* Number of marker threads minus one in the last collection; refreshed by
+ * GC_get_parallel(). */
 extern GC_API GC_ATTR_DEPRECATED int GC_parallel;
 GC_API int GC_CALL GC_get_parallel(void);
 /* Marker threads (including the initiating one); only before init. */
@@ -125,8 +126,8 @@ GC_API void GC_CALL GC_set_all_interior_pointers(int);
 GC_API int GC_CALL GC_get_all_interior_pointers(void);
 
 /* Nonzero: finalizers run only in GC_invoke_finalizers.  Zero: they also run
- * after each GC_gcollect and at allocation checkpoints.  Read at each such
- * point. */
+ * after each GC_gcollect or GC_collect_a_little and at allocation
+ * checkpoints (every 64 KiB a thread allocates).  Read at each such point. */
 extern GC_API GC_ATTR_DEPRECATED int GC_finalize_on_demand;
 GC_API void GC_CALL GC_set_finalize_on_demand(int);
 GC_API int GC_CALL GC_get_finalize_on_demand(void);
@@ -181,10 +182,13 @@ GC_API void GC_CALL GC_set_non_gc_bytes(GC_word)
 GC_API GC_word GC_CALL GC_get_non_gc_bytes(void)
     GC_BDW_UNAVAILABLE("Gleaner does not count uncollectable bytes separately");
 
-/* Nonzero: the data segments of shared libraries (other than the one
- * holding Gleaner itself) are not scanned; the main program's still are.
- * Read at initialization, by GC_dlopen and at each GC_gcollect; once a
- * library is excluded it stays excluded. */
+/* Nonzero: no data segment found through the dynamic loader is scanned —
+ * on Linux, as in Boehm GC, that includes the main program's — except the
+ * segments of the object that contains Gleaner itself (the main program
+ * when Gleaner is linked statically).  The program registers its roots
+ * with GC_add_roots.  Read at initialization, at allocation checkpoints,
+ * by GC_dlopen and at each GC_gcollect; an excluded segment stays
+ * excluded. */
 extern GC_API GC_ATTR_DEPRECATED int GC_no_dls;
 GC_API void GC_CALL GC_set_no_dls(int);
 GC_API int GC_CALL GC_get_no_dls(void);
@@ -328,7 +332,9 @@ GC_API size_t GC_CALL GC_size(const void *) GC_ATTR_NONNULL(1);
 /* Keeps the kind; NULL allocates; size 0 frees and returns NULL. */
 GC_API void *GC_CALL GC_realloc(void *, size_t) GC_ATTR_ALLOC_SIZE(2);
 
-/* Grow the heap by n bytes now: 1 on success, 0 on failure. */
+/* Let the heap grow by n more bytes before the next collection (Gleaner
+ * commits memory as it is used, so GC_get_heap_size does not jump): 1 on
+ * success, 0 on failure. */
 GC_API int GC_CALL GC_expand_hp(size_t);
 /* Upper bound of the heap, 0 for unbounded. */
 GC_API void GC_CALL GC_set_max_heap_size(GC_word);
