@@ -235,7 +235,7 @@ GC_API void *GC_CALL GC_memalign(size_t align, size_t n) {
   bdw_enter();
   void *p = gc_alloc_aligned(align, with_extra_byte(n));
   if (GC_UNLIKELY(p == NULL))
-    return GC_get_oom_fn()(n);
+    return errno == EINVAL ? NULL : GC_get_oom_fn()(n);
   bdw_tick(n);
   return p;
 }

@@ -304,6 +304,8 @@ GC_malloc_atomic_uncollectable(size_t);
 /* Stubborn objects no longer exist in Boehm GC either: plain GC_malloc. */
 GC_API GC_ATTR_DEPRECATED void *GC_CALL GC_malloc_stubborn(size_t);
 
+/* align must be a power of two; Gleaner aligns up to its 64 KiB block size
+ * (larger alignments fail: NULL, errno EINVAL, GC_oom_fn not called). */
 GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(2) void *GC_CALL
 GC_memalign(size_t /* align */, size_t /* lb */);
 GC_API int GC_CALL GC_posix_memalign(void ** /* memptr */, size_t /* align */,
