@@ -6,10 +6,10 @@
  *   GC_register_finalizer             → gc_register_finalizer (ordered)
  *   GC_register_finalizer_ignore_self → gc_register_finalizer_ignore_self
  *   GC_register_finalizer_no_order    → gc_register_finalizer_unordered
- *   GC_register_finalizer_unreachable → gc_register_finalizer (ordered):
- *     Gleaner orders a finalizable object after every finalizable object
- *     that reaches it, unordered ones included, which is exactly "not
- *     finalized while reachable from another finalizable object".
+ *   GC_register_finalizer_unreachable → gc_register_finalizer (ordered),
+ *     the nearest kind gleaner.h has: it waits for ordered finalizable
+ *     objects that reach it, but not for unordered ones as Boehm's does
+ *     (see tests/bdw/suite/finalize_unreachable.c).
  * The finalizer types are identical (obj, client data), so functions and
  * the old-finalizer out-parameters pass straight through.
  *

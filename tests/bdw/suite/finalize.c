@@ -8,7 +8,6 @@
  *   - an object reachable from itself is never finalized by an ordered
  *     finalizer, but is with _ignore_self; unordered (_no_order) objects in
  *     a cycle are all finalized at once;
- *   - an _unreachable finalizer waits while a _no_order object reaches it;
  *   - short links are cleared before finalizers run, long links only when
  *     the object is really gone (not while a finalizer resurrected it);
  *   - GC_register_disappearing_link clears a field of the dying object
@@ -19,7 +18,8 @@
  *     GC_finalize_on_demand, in which case the notifier is called instead.
  *
  * Objects are made in separate functions and kept only as hidden pointers,
- * so that no stale copy on the stack keeps them alive.
+ * so that no stale copy on the stack keeps them alive.  (The _unreachable
+ * kind: finalize_unreachable.c.)
  */
 #include <gc.h>
 
@@ -139,19 +139,6 @@ static void test_cycles(void) {
   SHOW("ordered cycle finalized", strstr(order, "P ") || strstr(order, "Q "));
   SHOW("unordered cycle finalized",
        strstr(order, "X ") != NULL && strstr(order, "Y ") != NULL);
-}
-
-static __attribute__((noinline)) void make_unreachable_pair(void) {
-  struct obj *n = make("N"), *u = make("U");
-  n->ref = u;
-  GC_REGISTER_FINALIZER_NO_ORDER(n, record, NULL, NULL, NULL);
-  GC_REGISTER_FINALIZER_UNREACHABLE(u, record, NULL, NULL, NULL);
-}
-
-static void test_unreachable(void) {
-  make_unreachable_pair();
-  round_report("unreachable round 1");
-  round_report("unreachable round 2");
 }
 
 /* ---- links ---------------------------------------------------------------- */
@@ -317,7 +304,6 @@ int main(void) {
   test_chain();
   test_resurrection();
   test_cycles();
-  test_unreachable();
   test_links();
   test_link_calls();
   test_registration();

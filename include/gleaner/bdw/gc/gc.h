@@ -133,10 +133,9 @@ GC_API void GC_CALL GC_set_finalize_on_demand(int);
 GC_API int GC_CALL GC_get_finalize_on_demand(void);
 
 /* Gleaner always keeps what a finalizable object reaches alive until its
- * finalizer has run (Boehm's behaviour with the default value 1), which is
- * also what GC_register_finalizer_unreachable needs.  The value is kept and
- * returned; 0 is accepted but cannot make Gleaner reclaim such objects
- * early (doing so would only create dangling pointers). */
+ * finalizer has run (Boehm's behaviour with the default value 1).  The
+ * value is kept and returned; 0 is accepted but cannot make Gleaner reclaim
+ * such objects early (doing so would only create dangling pointers). */
 extern GC_API GC_ATTR_DEPRECATED int GC_java_finalization;
 GC_API void GC_CALL GC_set_java_finalization(int);
 GC_API int GC_CALL GC_get_java_finalization(void);
@@ -578,9 +577,13 @@ GC_debug_wcsdup(const wchar_t *, GC_EXTRA_PARAMS) GC_ATTR_NONNULL(1);
  *   GC_register_finalizer_ignore_self  ordered, a self-pointer does not
  *                                      count
  *   GC_register_finalizer_no_order     unordered
- *   GC_register_finalizer_unreachable  ordered with respect to every other
- *                                      finalizable object, unordered ones
- *                                      included (Gleaner's ordered kind)
+ *   GC_register_finalizer_unreachable  Gleaner's ordered kind.  Difference:
+ *                                      Boehm also waits while an unordered
+ *                                      finalizable object reaches obj;
+ *                                      Gleaner does not, so such an object
+ *                                      is finalized in the same collection
+ *                                      as the unordered one (gleaner.h has
+ *                                      no kind with Boehm's rule)
  *
  * A finalizer is unregistered when it is queued; obj outside the heap (or
  * NULL) sets *ofn and *ocd to NULL and registers nothing.
