@@ -44,10 +44,13 @@ GC_API void GC_pthread_exit(void *retval) {
   gc_pthread_exit(retval);
 }
 
-/* The target unwinds through gc_pthread_create's start wrapper, which
- * unregisters it like a thread that returns. */
+/* Gleaner unregisters a thread however it ends, cancellation included. */
 GC_API int GC_pthread_cancel(pthread_t thread) { return pthread_cancel(thread); }
 
+/* Boehm's version keeps the collector's suspend signal out of `set`;
+ * gleaner.h does not say which signal Gleaner stops threads with, so the
+ * set passes unchanged (a thread that blocks it delays collections, and
+ * Gleaner warns about it). */
 GC_API int GC_pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
   return pthread_sigmask(how, set, old);
 }

@@ -40,8 +40,10 @@ GC_API void *GC_dlopen(const char * /* path */, int /* mode */);
 #endif
 
 #ifndef GC_NO_PTHREAD_SIGMASK
-/* pthread_sigmask; Gleaner's stop-the-world signal cannot be blocked by it
- * only if gleaner.h tells which signal that is (see the layer's notes). */
+/* pthread_sigmask.  Unlike Boehm's, it cannot yet keep the collector's
+ * stop-the-world signal (SIGPWR unless GLEANER_SUSPEND_SIGNAL says
+ * otherwise) out of a blocked set: gleaner.h does not expose it.  A thread
+ * that blocks it delays every collection. */
 GC_API int GC_pthread_sigmask(int /* how */, const sigset_t *,
                               sigset_t * /* oset */);
 #endif
