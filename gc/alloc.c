@@ -12,6 +12,7 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "sweep.h"
+#include "finalize.h"
 #include "roots.h"
 #include "vm_barrier.h"
 #include <errno.h>
@@ -176,6 +177,7 @@ static void clear_stack_if_collecting_soon(size_t n) {
 }
 
 void *alloc_small_slow(size_t n, unsigned kind) {
+  finalize_safe_point(); /* outside the lock, before this allocation */
   ensure_init();
   mutator *m = mutator_current();
   clear_stack_if_collecting_soon(n);
@@ -208,6 +210,7 @@ static void large_init(uint32_t head, uint32_t run, unsigned kind) {
 }
 
 void *alloc_large(size_t n, unsigned kind) {
+  finalize_safe_point(); /* outside the lock, before this allocation */
   ensure_init();
   if (n > G->heap_span) {
     gc_warnf("gc_alloc(%zu): request larger than the heap limit (%zu bytes)", n,

@@ -88,7 +88,9 @@ bool incremental_in_cycle(void) { return inc.phase == INC_MARK; }
 static void start_pause(uint64_t t0) {
   cursors_flush_all();
   sweep_clear_marks();
-  dirty_cards_clear_all();
+  /* The card table is not cleared here: the mprotect barrier records the
+   * pages written during PROTECT only there (and unprotects them), and
+   * the previous remark left it empty. */
   gleaner_marking = 1;
   gc_barrier_active = 1;
   mark_begin();
