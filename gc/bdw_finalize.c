@@ -33,9 +33,7 @@ static BDW_TLS int running_finalizers;
 static int notified;
 
 void bdw_finalizers_due(void) {
-  /* Without finalization in the core nothing can have been registered. */
-  if (running_finalizers || !BDW_HAVE(gc_finalizers_pending) ||
-      !gc_finalizers_pending())
+  if (running_finalizers || !gc_finalizers_pending())
     return;
   if (GC_get_finalize_on_demand()) {
     GC_finalizer_notifier_proc notify = GC_get_finalizer_notifier();
@@ -44,7 +42,6 @@ void bdw_finalizers_due(void) {
     return;
   }
   __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
-  BDW_NEED(gc_run_finalizers);
   running_finalizers = 1;
   (void)gc_run_finalizers();
   running_finalizers = 0;
@@ -52,29 +49,23 @@ void bdw_finalizers_due(void) {
 
 GC_API int GC_CALL GC_should_invoke_finalizers(void) {
   bdw_enter();
-  return BDW_HAVE(gc_finalizers_pending) && gc_finalizers_pending() != 0;
+  return gc_finalizers_pending() != 0;
 }
 
 GC_API int GC_CALL GC_invoke_finalizers(void) {
   bdw_enter();
-  if (!BDW_HAVE(gc_run_finalizers))
-    return 0; /* nothing can have been registered */
   __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
   size_t n = gc_run_finalizers();
   return n > INT_MAX ? INT_MAX : (int)n;
 }
-
-/* register_with(reg, …) naming reg for the message if it is missing. */
-#define REGISTER(reg, ...) register_with(reg, #reg, __VA_ARGS__)
 
 typedef void (*register_fn)(void *, gc_finalizer_fn, void *, gc_finalizer_fn *,
                             void **);
 
 /* Boehm GC: an object outside the heap (or NULL) registers nothing and
  * reports no previous finalizer. */
-static void register_with(register_fn reg, const char *reg_name, void *obj,
-                          GC_finalization_proc fn, void *cd,
-                          GC_finalization_proc *ofn, void **ocd) {
+static void register_with(register_fn reg, void *obj, GC_finalization_proc fn,
+                          void *cd, GC_finalization_proc *ofn, void **ocd) {
   bdw_enter();
   if (obj == NULL || gc_base(obj) == NULL) {
     if (ofn)
@@ -83,15 +74,13 @@ static void register_with(register_fn reg, const char *reg_name, void *obj,
       *ocd = NULL;
     return;
   }
-  if (!BDW_HAVE(reg))
-    bdw_missing(reg_name);
   reg(obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer(void *obj, GC_finalization_proc fn,
                                           void *cd, GC_finalization_proc *ofn,
                                           void **ocd) {
-  REGISTER(gc_register_finalizer, obj, fn, cd, ofn, ocd);
+  register_with(gc_register_finalizer, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_ignore_self(void *obj,
@@ -99,7 +88,7 @@ GC_API void GC_CALL GC_register_finalizer_ignore_self(void *obj,
                                                       void *cd,
                                                       GC_finalization_proc *ofn,
                                                       void **ocd) {
-  REGISTER(gc_register_finalizer_ignore_self, obj, fn, cd, ofn, ocd);
+  register_with(gc_register_finalizer_ignore_self, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_no_order(void *obj,
@@ -107,7 +96,7 @@ GC_API void GC_CALL GC_register_finalizer_no_order(void *obj,
                                                    void *cd,
                                                    GC_finalization_proc *ofn,
                                                    void **ocd) {
-  REGISTER(gc_register_finalizer_unordered, obj, fn, cd, ofn, ocd);
+  register_with(gc_register_finalizer_unordered, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,
@@ -115,7 +104,7 @@ GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,
                                                       void *cd,
                                                       GC_finalization_proc *ofn,
                                                       void **ocd) {
-  REGISTER(gc_register_finalizer, obj, fn, cd, ofn, ocd);
+  register_with(gc_register_finalizer, obj, fn, cd, ofn, ocd);
 }
 
 /* ---- disappearing links ----------------------------------------------- */
@@ -132,7 +121,6 @@ static int register_result(int r, const char *caller, void **link) {
 GC_API int GC_CALL GC_general_register_disappearing_link(void **link,
                                                          const void *obj) {
   bdw_enter();
-  BDW_NEED(gc_weak_link);
   return register_result(gc_weak_link(link, obj),
                          "GC_general_register_disappearing_link", link);
 }
@@ -141,7 +129,6 @@ GC_API int GC_CALL GC_general_register_disappearing_link(void **link,
  * *link is cleared when its own container dies. */
 GC_API int GC_CALL GC_register_disappearing_link(void **link) {
   bdw_enter();
-  BDW_NEED(gc_weak_link);
   void *base = gc_base(link);
   if (base == NULL) {
     bdw_warnf("GC_register_disappearing_link(%p): not inside a heap object",
@@ -154,7 +141,6 @@ GC_API int GC_CALL GC_register_disappearing_link(void **link) {
 
 GC_API int GC_CALL GC_register_long_link(void **link, const void *obj) {
   bdw_enter();
-  BDW_NEED(gc_weak_link_long);
   return register_result(gc_weak_link_long(link, obj), "GC_register_long_link",
                          link);
 }
@@ -164,7 +150,6 @@ static int unregister(void **link) {
   bdw_enter();
   if (link == NULL)
     return 0;
-  BDW_NEED(gc_weak_unlink);
   return gc_weak_unlink(link) == 0;
 }
 
@@ -179,7 +164,6 @@ static int move_link(void **link, void **new_link) {
   bdw_enter();
   if (link == NULL)
     return GC_NOT_FOUND;
-  BDW_NEED(gc_weak_move_link);
   int r = gc_weak_move_link(link, new_link);
   if (r == 0)
     return GC_SUCCESS;

@@ -54,22 +54,13 @@
 #include "gleaner/bdw/gc/gc_mark.h"
 #include "gleaner/bdw/gc/gc_typed.h"
 
-/* gleaner.h functions that the core does not define yet (finalization,
- * weak links, thread creation and blocking are being written in parallel).
- * They are referenced weakly, so that libgleaner links without them, and
- * every call site goes through BDW_NEED, which stops the program with a
- * message naming the missing function instead of jumping to address 0.
- * Remove a name from this list when the core defines it: a weak reference
- * does not pull the defining object out of libgleaner.a. */
-#pragma weak gc_register_finalizer
-#pragma weak gc_register_finalizer_unordered
-#pragma weak gc_register_finalizer_ignore_self
-#pragma weak gc_run_finalizers
-#pragma weak gc_finalizers_pending
-#pragma weak gc_weak_link
-#pragma weak gc_weak_link_long
-#pragma weak gc_weak_unlink
-#pragma weak gc_weak_move_link
+/* gleaner.h functions that the core does not define yet (thread creation
+ * and blocking regions are being written in parallel).  They are
+ * referenced weakly, so that libgleaner links without them, and every call
+ * site goes through BDW_NEED, which stops the program with a message
+ * naming the missing function instead of jumping to address 0.  Remove a
+ * name from this list when the core defines it: a weak reference does not
+ * pull the defining object out of libgleaner.a. */
 #pragma weak gc_pthread_create
 #pragma weak gc_pthread_join
 #pragma weak gc_pthread_detach
