@@ -62,6 +62,9 @@ static void test_zeroing(void) {
   SHOW("GC_NEW object is zeroed", n && !n->next && !n->value);
   long *a = GC_NEW_ATOMIC(long);
   SHOW("GC_NEW_ATOMIC gives an object", a != NULL && GC_size(a) >= sizeof(long));
+  struct node *u = GC_NEW_UNCOLLECTABLE(struct node);
+  SHOW("GC_NEW_UNCOLLECTABLE object is zeroed", u && !u->next && !u->value);
+  GC_FREE(u);
   void *big = GC_malloc_ignore_off_page(300000);
   SHOW("GC_malloc_ignore_off_page large object is zeroed",
        big && all_zero(big, 300000));
@@ -237,6 +240,7 @@ static void test_counters(void) {
 
 int main(void) {
   printf("initialized before any call: %d\n", GC_is_init_called());
+  printf("all interior pointers: %d\n", GC_all_interior_pointers);
   test_zeroing();
   printf("initialized after allocating: %d\n", GC_is_init_called());
   test_uncollectable();

@@ -88,6 +88,8 @@ static void test_tuning(void) {
   churn(8 << 20);
   GC_set_dont_expand(0);
   GC_register_displacement(8);
+  GC_set_all_interior_pointers(1);
+  printf("all interior pointers: %d\n", GC_get_all_interior_pointers());
   SHOW("GC_clear_stack returns its argument", GC_clear_stack(&stop_calls) == &stop_calls);
 }
 

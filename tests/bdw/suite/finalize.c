@@ -218,6 +218,19 @@ static void test_link_calls(void) {
   printf("moved link %s, old location %s, unregistered link %s\n",
          moved_link ? "set" : "cleared", a == GC_HIDE_POINTER(&a) ? "untouched" : "changed",
          other ? "untouched" : "cleared");
+  static GC_hidden_pointer l1, l2;
+  struct obj *lo = make("long");
+  l1 = GC_HIDE_POINTER(lo);
+  int reg = GC_REGISTER_LONG_LINK((void **)&l1, lo);
+  int mv = GC_move_long_link((void **)&l1, (void **)&l2);
+  int mv_again = GC_move_long_link((void **)&l1, (void **)&l2);
+  l2 = GC_HIDE_POINTER(lo);
+  int un = GC_unregister_long_link((void **)&l2);
+  int un_again = GC_unregister_long_link((void **)&l2);
+  printf("long link: register %d, move %d, move again %d, unregister %d, again %d\n",
+         reg, mv, mv_again, un, un_again);
+  GC_reachable_here(lo);
+
   struct obj *t1 = make("t1"), *t2 = make("t2");
   b = GC_HIDE_POINTER(t1);
   int first = GC_general_register_disappearing_link((void **)&b, t1);
