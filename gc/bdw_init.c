@@ -183,7 +183,7 @@ static void bdw_init_locked(void) {
               "collecting normally");
   bdw_log_init();
   bdw_extra_byte = GC_all_interior_pointers ? 1 : 0;
-  bdw_initialized = 1;
+  __atomic_store_n(&bdw_initialized, 1, __ATOMIC_RELEASE);
   bdw_synced_dont_gc = 0;
   apply_dont_gc();
   bdw_sync_tuning();
