@@ -73,10 +73,12 @@ void collect_full_locked(const char *reason) {
 }
 
 void collect_if_due(size_t about_to_allocate) {
-  if (G->disabled || G->collecting)
-    return;
   incremental_configure();
   bool incremental = incremental_enabled();
+  if (incremental)
+    incremental_poll(); /* even when disabled: a paused cycle keeps its barrier */
+  if (G->disabled || G->collecting)
+    return;
   if (G->cfg.stress) {
     mutator *m = gleaner_self;
     if (++m->alloc_count % G->cfg.stress != 0)

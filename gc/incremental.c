@@ -243,6 +243,11 @@ void incremental_step(void) {
   step(t0, (uint64_t)G->cfg.pause_target_us * 1000);
 }
 
+void incremental_poll(void) {
+  if (inc.vm && inc.phase != INC_IDLE)
+    vm_poll();
+}
+
 void incremental_on_allocation(size_t bytes) {
   uint64_t since = G->bytes_since_gc + bytes;
   if (inc.phase == INC_IDLE) {
