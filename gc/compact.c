@@ -36,8 +36,7 @@
  *      c. fix up: the records whose target block this batch evacuated
  *         (the slot itself re-pointed to its object's copy if that moved),
  *         every exact root and GC_FRAME slot (exact_roots_visit), the weak
- *         tables (weak_tables_visit_slots, when the weakness module is
- *         linked in) and the identity-hash table;
+ *         tables (weak_tables_visit_slots) and the identity-hash table;
  *      d. release: moved slots lose their mark bit (the sweep zeroes them
  *         lazily); a candidate left with nothing marked is freed at once,
  *         so the next batch takes it as a target: the heap grows by about
@@ -70,8 +69,8 @@
 #include "pin.h"
 #include "roots.h"
 #include "stats.h"
+#include "weakness.h"
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -295,7 +294,6 @@ static char *target_take(unsigned cls) {
   target_cursor *t = &C.target[cls];
   if (!t->block || t->next == gleaner_class_nslots[cls]) {
     uint32_t bi = block_alloc_run(1);
-    if (block_pool_headroom() < 100) fprintf(stderr, "DBG target %u in_use %u head %u\n", bi, G->blocks_in_use, block_pool_headroom());
     if (bi == NO_BLOCK)
       return NULL;
     block_init_small(bi, KIND_PRECISE, cls);
@@ -431,10 +429,6 @@ static void pin_root_holder(void **slot, void *ctx) {
 
 /* ---- phase 3c: fix-up -------------------------------------------------- */
 
-/* Provided by the finalization and weakness module when it is linked in
- * (weakness.h); without it there are no weak tables to fix. */
-extern void weak_tables_visit_slots(gc_visit_fn visit_start, gc_visit_fn visit_interior,
-                                    void *ctx) __attribute__((weak));
 
 static void fix_slot(void **slot, void *ctx) {
   (void)ctx;
@@ -469,8 +463,7 @@ static void fix_recorded_slots(void) {
 static void fix_references(void) {
   fix_recorded_slots();
   exact_roots_visit(fix_slot, NULL);
-  if (weak_tables_visit_slots) /* forward_of also maps interior addresses */
-    weak_tables_visit_slots(fix_slot, fix_slot, NULL);
+  weak_tables_visit_slots(fix_slot, fix_slot, NULL); /* forward_of maps interiors too */
   identity_after_mark(forward_of);
 }
 
@@ -494,7 +487,6 @@ static void release_batch(size_t first, size_t end) {
     b->marked = marked;
     b->flags &= ~BF_EVACUATE;
     bit_clear(C.forwarded, bi);
-    if (block_pool_headroom() < 100) fprintf(stderr, "DBG release %u cls %u marked %u pinned %u\n", bi, b->size_class, marked, b->pinned);
     if (!marked) {
       block_free_run(bi, 1);
       C.totals.blocks_evacuated++;
