@@ -48,6 +48,7 @@ void collect_finish_cycle(uint64_t start_ns) {
   gleaner_marking = 0;
   uint64_t marked = now_ns();
   compact_after_mark(); /* marking and pinning complete: objects may move */
+  diag_after_compact(); /* verifier: every reference followed the moves */
   G->live_bytes = sweep_after_mark();
   pacer_after_collection();
   block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));

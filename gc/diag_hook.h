@@ -7,4 +7,6 @@
 
 /* Lock held, world stopped, marking complete, blocks not yet flipped. */
 void diag_after_mark(void);
+/* The same, after the compactor moved objects and fixed references. */
+void diag_after_compact(void);
 #endif

@@ -12,6 +12,10 @@
 /* Lock held.  Metadata consistency; returns the number of violations (the
  * first few are reported through the warn handler). */
 int verify_metadata(void);
+/* The same between the compactor and the sweep: moved-from objects must
+ * forward to marked copies; the available lists are not checked (the
+ * sweep rebuilds them). */
+int verify_metadata_after_compaction(void);
 
 /* Lock held, world stopped, marking complete and blocks not yet flipped
  * (alloc bits = objects before the cycle, mark bits = the marker's

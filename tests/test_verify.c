@@ -254,6 +254,40 @@ static void cursor_damage_is_caught(void **state) {
   __asm__ volatile("" ::"r"(p) : "memory");
 }
 
+/* Two unreachable precise objects; the first's header is made to look
+ * moved, forwarding to the second, which is not marked: a broken
+ * forwarding the post-compaction check must report. */
+static const uint64_t fwd_bitmap[1] = {1};
+static gc_type fwd_type = {.name = "fwd", .size = 32, .pointer_bitmap = fwd_bitmap,
+                           .bitmap_words = 1};
+
+__attribute__((noinline)) static void two_garbage_precise(uintptr_t *a, uintptr_t *b) {
+  *a = hide(gc_alloc_typed(&fwd_type, 32));
+  *b = hide(gc_alloc_typed(&fwd_type, 32));
+}
+
+static void broken_forwarding_is_caught(void **state) {
+  (void)state;
+  assert_int_equal(gc_type_register(&fwd_type), 0);
+  uintptr_t ha, hb;
+  two_garbage_precise(&ha, &hb);
+  scrub_stack();
+  warnings_capture();
+  state_lock();
+  mark_like_a_collection();
+  precise_header *moved = (precise_header *)reveal_now(ha) - 1;
+  const gc_type *saved = moved->type;
+  int clean = verify_metadata_after_compaction();
+  moved->type = (const gc_type *)((char *)reveal_now(hb) - sizeof(precise_header));
+  int errors = verify_metadata_after_compaction();
+  moved->type = saved;
+  state_unlock();
+  gc_set_warn_handler(NULL);
+  assert_int_equal(clean, 0);
+  assert_int_equal(errors, 1);
+  assert_non_null(strstr(warnings, "is not a marked copy"));
+}
+
 int main(void) {
   gc_init(NULL);
   const struct CMUnitTest tests[] = {
@@ -263,6 +297,7 @@ int main(void) {
       cmocka_unit_test(metadata_damage_is_caught),
       cmocka_unit_test(list_damage_is_caught),
       cmocka_unit_test(cursor_damage_is_caught),
+      cmocka_unit_test(broken_forwarding_is_caught),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
