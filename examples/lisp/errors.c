@@ -85,7 +85,7 @@ void print_error(FILE *out) {
       fputc(' ', out);
       print_val(out, car(l), true);
     }
-  } else if (err_has_irritant && err_irritant != NIL) {
+  } else if (err_has_irritant && err_irritant != NO_IRRITANT) {
     fputc(' ', out);
     print_val(out, err_irritant, true);
   }
@@ -94,7 +94,7 @@ void print_error(FILE *out) {
 
 _Noreturn void vstack_overflow(void) {
   vstack_frame.count = VSTACK_SIZE - 64; /* room to report the error */
-  lisp_error("value stack overflow (recursion too deep)", NIL);
+  lisp_error("recursion too deep", NO_IRRITANT);
 }
 
 bool lisp_protect(void (*fn)(void *), void *arg) {

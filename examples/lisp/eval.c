@@ -460,7 +460,7 @@ static const special_fn specials[SF_COUNT] = {
 static void spread_apply(size_t base) {
   size_t top = vsp();
   if (top - base < 3)
-    lisp_error("apply: needs a procedure and a list", NIL);
+    lisp_error("apply: needs a procedure and a list", NO_IRRITANT);
   val lst = vpop();
   for (size_t i = base; i + 2 < top; i++)
     vstack[i] = vstack[i + 1];
@@ -519,7 +519,7 @@ static enum step apply_proc(struct state *s, size_t base) {
 static void check_stack(void) {
   char probe;
   if (GC_UNLIKELY((uintptr_t)&probe < stack_limit))
-    lisp_error("recursion too deep (C stack exhausted)", NIL);
+    lisp_error("recursion too deep", NO_IRRITANT);
 }
 
 static enum step eval_combination(struct state *s) {
@@ -584,5 +584,7 @@ void eval_init(void) {
   if (size > (1u << 30))
     size = 1u << 30;
   size_t margin = size / 8 > (256u << 10) ? size / 8 : (256u << 10);
+  if (margin > size / 2)
+    margin = size / 2;
   stack_limit = (uintptr_t)&here - (size - margin);
 }

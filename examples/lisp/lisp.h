@@ -63,6 +63,7 @@ enum imm_kind { IK_BOOL = 1, IK_CHAR = 2, IK_SPECIAL = 3 };
 #define UNDEFINED MK_IMM(IK_SPECIAL, 1) /* letrec variable before its init */
 #define EOF_V MK_IMM(IK_SPECIAL, 2)
 #define UNBOUND MK_IMM(IK_SPECIAL, 3) /* global without a definition */
+#define NO_IRRITANT MK_IMM(IK_SPECIAL, 4) /* lisp_error with nothing to show */
 
 static inline uint64_t bits(val v) { return (uint64_t)(uintptr_t)v; }
 static inline bool is_imm(val v) { return (bits(v) & IMM_BIT) != 0; }

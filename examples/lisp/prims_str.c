@@ -78,7 +78,7 @@ static val p_string_to_symbol(size_t c, val *v) {
   size_t n = str_len(check_string("string->symbol", v[0]));
   char *copy = malloc(n + 1);
   if (copy == NULL)
-    lisp_error("out of memory", NIL);
+    lisp_error("out of memory", NO_IRRITANT);
   memcpy(copy, str_data(v[0]), n);
   val sym = intern(copy, n);
   free(copy);

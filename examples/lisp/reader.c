@@ -64,7 +64,7 @@ static bool is_delimiter(int c) {
 static _Noreturn void syntax_error(struct reader *r, const char *msg) {
   static char buf[128];
   snprintf(buf, sizeof buf, "read: %s (line %d)", msg, r->line);
-  lisp_error(buf, NIL);
+  lisp_error(buf, NO_IRRITANT);
 }
 
 static void skip_block_comment(struct reader *r) {

@@ -150,7 +150,7 @@ static val new_elem(val t, val key, val value, uint64_t h) {
   AS(wentry, vstack[vsp() - 1])->hash = h;
   gc_ephemeron *eph = gc_ephemeron_new(vstack[vsp() - 3], vstack[vsp() - 2]);
   if (eph == NULL)
-    lisp_error("out of memory (ephemeron)", NIL);
+    lisp_error("out of memory (ephemeron)", NO_IRRITANT);
   val w = vpop();
   GC_STORE(w, AS(wentry, w)->eph, eph);
   vset_sp(vsp() - 2);

@@ -107,6 +107,6 @@ void types_init(void) {
 void *lisp_alloc(const gc_type *t, size_t n) {
   void *p = gc_alloc_typed(t, n);
   if (p == NULL)
-    lisp_error("out of memory", NIL);
+    lisp_error("out of memory", NO_IRRITANT);
   return p;
 }
