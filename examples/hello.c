@@ -19,9 +19,10 @@
  *      -Wl,-rpath,/tmp/x/lib
  *   ./hello
  *
- * (Static instead: replace --libs by --static --libs and add -static-pie or
- * link /tmp/x/lib/libgleaner.a explicitly; the private libraries are
- * -lunwind -ldl -lpthread.)
+ * Statically (the private libraries are listed by `pkg-config --static`):
+ *
+ *   cc -std=c11 examples/hello.c -o hello -I/tmp/x/include \
+ *      /tmp/x/lib/libgleaner.a -lunwind -ldl -lpthread
  */
 #include <gleaner.h>
 #include <stdio.h>

@@ -22,7 +22,6 @@ struct handler {
 static struct handler *innermost;
 static const char *err_message;
 static val err_irritant; /* exact root */
-static bool err_has_irritant;
 static bool err_spread; /* irritant is a list of irritants (user errors) */
 static bool roots_registered;
 static char user_message[256];
@@ -34,7 +33,6 @@ _Noreturn void lisp_error(const char *msg, val irritant) {
   }
   err_message = msg;
   err_irritant = irritant;
-  err_has_irritant = true;
   err_spread = false;
   if (innermost == NULL) {
     fprintf(stderr, "lisp: error outside any handler: ");
@@ -71,7 +69,6 @@ _Noreturn void user_error(const char *msg, size_t len, val irritants) {
   }
   err_message = user_message;
   err_irritant = irritants;
-  err_has_irritant = true;
   err_spread = true;
   if (innermost == NULL)
     lisp_error(user_message, irritants);
@@ -80,12 +77,12 @@ _Noreturn void user_error(const char *msg, size_t len, val irritants) {
 
 void print_error(FILE *out) {
   fprintf(out, "Error: %s", err_message ? err_message : "(unknown)");
-  if (err_has_irritant && err_spread) {
+  if (err_spread) {
     for (val l = err_irritant; is_pair(l); l = cdr(l)) {
       fputc(' ', out);
       print_val(out, car(l), true);
     }
-  } else if (err_has_irritant && err_irritant != NO_IRRITANT) {
+  } else if (err_irritant != NO_IRRITANT) {
     fputc(' ', out);
     print_val(out, err_irritant, true);
   }

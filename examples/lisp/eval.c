@@ -562,15 +562,6 @@ val eval(val x, val env) {
   return s.result;
 }
 
-val apply_on_stack(size_t base) {
-  GC_FRAME(f, 3);
-  struct state s = {SLOT(f, 0), SLOT(f, 1), SLOT(f, 2), UNSPEC, 0};
-  if (apply_proc(&s, base) == TAIL)
-    s.result = eval(*s.x, *s.e);
-  GC_FRAME_END(f);
-  return s.result;
-}
-
 val eval_toplevel(val x) { return eval(x, NIL); }
 
 /* The stack limit: RLIMIT_STACK below the current frame, less a margin

@@ -209,7 +209,6 @@ bool lisp_protect(void (*fn)(void *), void *arg);
 
 val eval(val x, val env); /* env NIL: the global environment */
 val eval_toplevel(val x);
-val apply_on_stack(size_t base); /* proc at vstack[base], args above; pops */
 val quasi(val template, val env, int depth); /* quasiquote.c */
 void eval_init(void);
 
