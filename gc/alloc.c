@@ -12,6 +12,7 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "sweep.h"
+#include "roots.h"
 #include "vm_barrier.h"
 #include <errno.h>
 #include <string.h>
@@ -167,9 +168,17 @@ void *alloc_failed(const char *call, size_t n) {
   return NULL;
 }
 
+/* A collection (or an incremental step) may come in this call: clear the
+ * dead stack first (an unlocked, approximate test is enough here). */
+static void clear_stack_if_collecting_soon(size_t n) {
+  if (G->cfg.stress || G->bytes_since_gc + n > G->trigger_bytes / 2)
+    stack_clear_dead();
+}
+
 void *alloc_small_slow(size_t n, unsigned kind) {
   ensure_init();
   mutator *m = mutator_current();
+  clear_stack_if_collecting_soon(n);
   state_lock();
   void *p = alloc_small_under_lock(m, n, kind);
   state_unlock();
@@ -213,6 +222,7 @@ void *alloc_large(size_t n, unsigned kind) {
   }
   uint32_t run = large_run_blocks(n);
   (void)mutator_current();
+  clear_stack_if_collecting_soon(n);
   state_lock();
   collect_if_due((size_t)run * BLOCK_SIZE);
   uint32_t head = block_alloc_run(run);

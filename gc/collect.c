@@ -87,12 +87,20 @@ void collect_if_due(size_t about_to_allocate) {
   }
 }
 
-void gc_collect(void) {
-  ensure_init();
-  (void)mutator_current();
+static void finish_cycle_in_progress(void) {
   state_lock();
   if (incremental_in_cycle())
     incremental_finish(); /* its marks predate garbage made since: start afresh */
+  state_unlock();
+}
+
+void gc_collect(void) {
+  ensure_init();
+  (void)mutator_current();
+  stack_clear_dead();
+  finish_cycle_in_progress();
+  stack_clear_dead(); /* the remark's frames are dead now: do not scan them */
+  state_lock();
   collect_full_locked("gc_collect");
   state_unlock();
 }
