@@ -6,6 +6,10 @@
 #                                generated wrapper (plain, then GLEANER_STRESS=50)
 #   make bench-lisp              times examples/lisp/bench/*.scm with
 #                                GLEANER_COMPACT=1 and =0 and prints a table
+#   make lisp-rootcheck          the script suite against rootcheck/movegc.c,
+#                                a copying test double that moves every object
+#                                at every collection (finds missing roots that
+#                                Gleaner's conservative stack scan would hide)
 #
 # The interpreter is built like an embedder builds it: the public header
 # only (no -Igc/-Iroots), linked with the static library.
@@ -28,7 +32,14 @@ $(LISP_TEST_WRAPPER): examples/lisp.mk
 	printf '#!/bin/sh\nexec examples/lisp/run-tests.sh %s\n' '$(LISP_BIN)' > $@
 	chmod +x $@
 
-.PHONY: bench-lisp
+LISP_ROOTCHECK := $(BUILD)/examples/lisp-rootcheck
+$(LISP_ROOTCHECK): $(LISP_OBJS) examples/lisp/rootcheck/movegc.c
+	$(CC) $(CFLAGS_BASE) -Iinclude $(LISP_OBJS) examples/lisp/rootcheck/movegc.c -o $@ -lm
+
+.PHONY: bench-lisp lisp-rootcheck
+lisp-rootcheck: $(LISP_ROOTCHECK)
+	@examples/lisp/run-tests.sh $(LISP_ROOTCHECK)
+
 bench-lisp: $(LISP_BIN)
 	@examples/lisp/bench/run.sh $(LISP_BIN)
 

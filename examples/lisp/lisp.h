@@ -31,8 +31,9 @@
  *   R4. Nothing hashes on the address of a heap object: eq-hashing uses
  *       gc_identity_hash, which survives moves.
  * The conservative stack scan would pin objects a stale C local still
- * names, which hides rule violations; they were flushed out with a
- * copying test double that moves every object at every collection.
+ * names, which hides rule violations; `make lisp-rootcheck` runs the
+ * suite against rootcheck/movegc.c, which moves every object at every
+ * collection and trusts only exact roots.
  */
 #ifndef LISP_H
 #define LISP_H
