@@ -88,7 +88,9 @@ bool incremental_in_cycle(void) { return inc.phase == INC_MARK; }
 static void start_pause(uint64_t t0) {
   cursors_flush_all();
   sweep_clear_marks();
-  dirty_cards_clear_all();
+  /* The card table is not cleared here: the mprotect barrier records the
+   * pages written during PROTECT only there (and unprotects them), and
+   * the previous remark left it empty. */
   gleaner_marking = 1;
   gc_barrier_active = 1;
   mark_begin();
@@ -239,6 +241,11 @@ static void step(uint64_t t0, uint64_t budget_ns) {
 void incremental_step(void) {
   uint64_t t0 = now_ns();
   step(t0, (uint64_t)G->cfg.pause_target_us * 1000);
+}
+
+void incremental_poll(void) {
+  if (inc.vm && inc.phase != INC_IDLE)
+    vm_poll();
 }
 
 void incremental_on_allocation(size_t bytes) {

@@ -137,6 +137,11 @@ void vm_block_acquired(uint32_t index, uint32_t count) {
     mprotect_block_acquired(index, count);
 }
 
+void vm_poll(void) {
+  if (vm.mprotect_mode)
+    mprotect_poll();
+}
+
 void vm_rearm_card(uintptr_t card_lo) {
   if (vm.mprotect_mode)
     mprotect_rearm_card(card_lo);
