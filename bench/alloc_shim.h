@@ -1,0 +1,148 @@
+/*
+ * alloc_shim.h — one allocation interface over three memory managers, so
+ * each benchmark workload is written once and compiled three ways:
+ *
+ *   -DUSE_GLEANER  Gleaner (gc_alloc ...); add -DBENCH_EXPLICIT_BARRIER to
+ *                  route heap pointer stores through GC_STORE, the variant a
+ *                  runtime with an explicit write barrier would be.
+ *   -DUSE_BDW      Boehm-Demers-Weiser GC (Debian libgc, built for threads).
+ *                  BENCH_BDW_INCREMENTAL=1 in the environment calls
+ *                  GC_enable_incremental() at start-up.
+ *   -DUSE_MALLOC   malloc/free; the workload frees what a collector would
+ *                  have reclaimed.
+ *
+ * The contract the workloads rely on:
+ *   - bench_alloc(n)        memory that may hold pointers (scanned);
+ *   - bench_alloc_atomic(n) memory that never holds heap pointers;
+ *     neither is guaranteed zeroed (malloc, GC_MALLOC_ATOMIC), so workloads
+ *     initialise every field they later read;
+ *   - bench_drop(p)         p is now garbage: free(p) under malloc, nothing
+ *                           under a collector (the collector finds out);
+ *   - bench_collect()       a full stop-the-world collection (no-op for
+ *                           malloc; BENCH_HAS_COLLECTOR says which);
+ *   - BENCH_STORE(obj, slot, value) stores a heap pointer into a field of a
+ *     heap object (a plain store unless the explicit barrier is on).
+ * Functions are static inline so the call cost is the manager's own, as in
+ * a program that calls it directly.
+ */
+#ifndef ALLOC_SHIM_H
+#define ALLOC_SHIM_H
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#if defined(USE_GLEANER) + defined(USE_BDW) + defined(USE_MALLOC) != 1
+#error "define exactly one of USE_GLEANER, USE_BDW, USE_MALLOC"
+#endif
+
+/* ------------------------------------------------------------------ */
+#if defined(USE_GLEANER)
+#include "gleaner.h"
+
+#ifdef BENCH_EXPLICIT_BARRIER
+#define BENCH_VARIANT "gleaner-xb"
+#define BENCH_STORE(obj, slot, value) GC_STORE(obj, slot, value)
+#else
+#define BENCH_VARIANT "gleaner"
+#define BENCH_STORE(obj, slot, value) ((void)(obj), (slot) = (value))
+#endif
+#define BENCH_HAS_COLLECTOR 1
+
+static inline void bench_gc_init(void) {
+  if (gc_init(NULL) != 0) {
+    fprintf(stderr, "FAIL: gc_init failed\n");
+    exit(1);
+  }
+}
+static inline void *bench_alloc(size_t n) { return gc_alloc(n); }
+static inline void *bench_alloc_atomic(size_t n) { return gc_alloc_atomic(n); }
+static inline void bench_drop(void *p) { (void)p; }
+static inline void bench_collect(void) { gc_collect(); }
+static inline void bench_disable(void) { gc_disable(); }
+static inline void bench_enable(void) { gc_enable(); }
+static inline int bench_thread_create(pthread_t *t, void *(*fn)(void *),
+                                      void *arg) {
+  return gc_pthread_create(t, NULL, fn, arg);
+}
+static inline int bench_thread_join(pthread_t t) {
+  return gc_pthread_join(t, NULL);
+}
+/* Collector facts appended to the RESULT line. */
+static inline void bench_collector_fields(FILE *out) {
+  gc_stats s;
+  gc_get_stats(&s);
+  fprintf(out, " gcs=%llu heap_kb=%llu gc_pause_max_us=%.1f",
+          (unsigned long long)s.collections,
+          (unsigned long long)(s.heap_bytes / 1024),
+          (double)s.pause_max_ns / 1e3);
+}
+
+/* ------------------------------------------------------------------ */
+#elif defined(USE_BDW)
+#define GC_THREADS 1 /* Debian's libgc is built for threads; use it so */
+#include <gc.h>
+
+#define BENCH_VARIANT "bdw"
+#define BENCH_STORE(obj, slot, value) ((void)(obj), (slot) = (value))
+#define BENCH_HAS_COLLECTOR 1
+
+static inline void bench_gc_init(void) {
+  GC_INIT();
+  const char *inc = getenv("BENCH_BDW_INCREMENTAL");
+  if (inc && inc[0] == '1')
+    GC_enable_incremental();
+}
+static inline void *bench_alloc(size_t n) { return GC_MALLOC(n); }
+static inline void *bench_alloc_atomic(size_t n) { return GC_MALLOC_ATOMIC(n); }
+static inline void bench_drop(void *p) { (void)p; }
+static inline void bench_collect(void) { GC_gcollect(); }
+static inline void bench_disable(void) { GC_disable(); }
+static inline void bench_enable(void) { GC_enable(); }
+static inline int bench_thread_create(pthread_t *t, void *(*fn)(void *),
+                                      void *arg) {
+  return GC_pthread_create(t, NULL, fn, arg);
+}
+static inline int bench_thread_join(pthread_t t) {
+  return GC_pthread_join(t, NULL);
+}
+static inline void bench_collector_fields(FILE *out) {
+  fprintf(out, " gcs=%lu heap_kb=%lu incremental=%d",
+          (unsigned long)GC_get_gc_no(),
+          (unsigned long)(GC_get_heap_size() / 1024), GC_is_incremental_mode());
+}
+
+/* ------------------------------------------------------------------ */
+#else /* USE_MALLOC */
+#define BENCH_VARIANT "malloc"
+#define BENCH_STORE(obj, slot, value) ((void)(obj), (slot) = (value))
+#define BENCH_HAS_COLLECTOR 0
+
+static inline void bench_gc_init(void) {}
+static inline void *bench_alloc(size_t n) { return malloc(n); }
+static inline void *bench_alloc_atomic(size_t n) { return malloc(n); }
+static inline void bench_drop(void *p) { free(p); }
+static inline void bench_collect(void) {}
+static inline void bench_disable(void) {}
+static inline void bench_enable(void) {}
+static inline int bench_thread_create(pthread_t *t, void *(*fn)(void *),
+                                      void *arg) {
+  return pthread_create(t, NULL, fn, arg);
+}
+static inline int bench_thread_join(pthread_t t) {
+  return pthread_join(t, NULL);
+}
+static inline void bench_collector_fields(FILE *out) { (void)out; }
+#endif
+
+/* Allocation that must succeed: a NULL result ends the benchmark loudly.
+ * Usage: p = bench_checked("gcbench", bench_alloc(n)); */
+static inline void *bench_checked(const char *workload, void *p) {
+  if (__builtin_expect(p == NULL, 0)) {
+    fprintf(stderr, "FAIL %s: out of memory\n", workload);
+    exit(1);
+  }
+  return p;
+}
+
+#endif /* ALLOC_SHIM_H */
