@@ -1,0 +1,170 @@
+/*
+ * block_pool.c — the reservation and the pool of free blocks.
+ *
+ * The heap is one PROT_NONE reservation of max_heap bytes.  Blocks below
+ * G->high_water have been made accessible; above it they are virgin (zero,
+ * no pages).  G->free_map has one bit per block below high_water (1 = free)
+ * and is searched address-ordered first-fit, which keeps the heap compact
+ * at low addresses and lets the top be trimmed.
+ *
+ * Invariants
+ *   P1. A run handed out is zero-filled: virgin and decommitted blocks are
+ *       zero by the kernel, dirty free blocks are cleared with memset here.
+ *   P2. blocks_in_use + blocks_free == high_water.
+ */
+#include "block_pool.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define MAP_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
+/* A freed run this long goes straight back to the OS: clearing it with
+ * memset on reuse would cost more than the page faults. */
+#define DECOMMIT_RUN_BLOCKS 16
+
+static void *map_side_table(size_t bytes) {
+  void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_FLAGS, -1, 0);
+  return p == MAP_FAILED ? NULL : p;
+}
+
+int heap_reserve(size_t max_heap) {
+  size_t span = (max_heap + BLOCK_SIZE - 1) & ~(BLOCK_SIZE - 1);
+  if (span / BLOCK_SIZE >= UINT32_MAX / 2)
+    span = (size_t)(UINT32_MAX / 2) * BLOCK_SIZE;
+  /* Over-reserve one block to align the start to BLOCK_SIZE. */
+  char *raw = mmap(NULL, span + BLOCK_SIZE, PROT_NONE, MAP_FLAGS, -1, 0);
+  if (raw == MAP_FAILED)
+    return -1;
+  uintptr_t lo = ((uintptr_t)raw + BLOCK_SIZE - 1) & ~(uintptr_t)(BLOCK_SIZE - 1);
+  G->heap_lo = lo;
+  G->heap_span = span;
+  G->blocks_reserved = (uint32_t)(span / BLOCK_SIZE);
+  G->blocks = map_side_table(sizeof(block_meta) * G->blocks_reserved);
+  G->bits = map_side_table(sizeof(block_bits) * G->blocks_reserved);
+  G->free_map = map_side_table(sizeof(uint64_t) * (G->blocks_reserved / 64 + 1));
+  if (!G->blocks || !G->bits || !G->free_map)
+    return -1;
+  return 0;
+}
+
+static bool is_free(uint32_t i) { return bit_test(G->free_map, i); }
+
+uint32_t block_pool_headroom(void) {
+  size_t max_blocks = G->cfg.max_heap / BLOCK_SIZE;
+  if (max_blocks > G->blocks_reserved)
+    max_blocks = G->blocks_reserved;
+  return G->blocks_in_use >= max_blocks ? 0 : (uint32_t)(max_blocks - G->blocks_in_use);
+}
+
+/* First-fit search below high_water for n consecutive free blocks, or a
+ * free run touching high_water that can be extended. */
+static uint32_t find_free_run(uint32_t n, uint32_t *extend_from) {
+  uint32_t run_start = 0, run_len = 0;
+  *extend_from = G->high_water;
+  for (uint32_t w = G->free_hint; w * 64 < G->high_water; w++) {
+    uint64_t word = G->free_map[w];
+    if (word == 0) {
+      run_len = 0;
+      continue;
+    }
+    if (n == 1)
+      return w * 64 + (uint32_t)__builtin_ctzll(word);
+    for (uint32_t b = 0; b < 64 && w * 64 + b < G->high_water; b++) {
+      if ((word >> b) & 1) {
+        if (run_len++ == 0)
+          run_start = w * 64 + b;
+        if (run_len == n)
+          return run_start;
+      } else {
+        run_len = 0;
+      }
+    }
+  }
+  if (run_len)
+    *extend_from = run_start; /* a free tail run can grow into virgin space */
+  return NO_BLOCK;
+}
+
+static void advance_free_hint(void) {
+  uint32_t words = (G->high_water + 63) / 64;
+  while (G->free_hint < words && G->free_map[G->free_hint] == 0)
+    G->free_hint++;
+}
+
+static bool commit_to(uint32_t new_high) {
+  char *from = block_base(G->high_water);
+  size_t bytes = (size_t)(new_high - G->high_water) * BLOCK_SIZE;
+  if (mprotect(from, bytes, PROT_READ | PROT_WRITE) != 0)
+    return false;
+  G->blocks_free += new_high - G->high_water;
+  for (uint32_t i = G->high_water; i < new_high; i++) {
+    bit_set(G->free_map, i);
+    G->blocks[i] = (block_meta){0};
+  }
+  G->high_water = new_high;
+  return true;
+}
+
+static void take_run(uint32_t start, uint32_t n) {
+  for (uint32_t i = start; i < start + n; i++) {
+    block_meta *b = &G->blocks[i];
+    if (b->flags & BF_DIRTY_FREE)
+      memset(block_base(i), 0, BLOCK_SIZE);
+    if (b->flags & BF_DECOMMITTED)
+      G->blocks_decommitted--;
+    *b = (block_meta){0};
+    memset(&G->bits[i], 0, sizeof(block_bits));
+    bit_clear(G->free_map, i);
+  }
+  G->blocks_free -= n;
+  G->blocks_in_use += n;
+  advance_free_hint();
+}
+
+uint32_t block_alloc_run(uint32_t n) {
+  if (n == 0 || n > block_pool_headroom())
+    return NO_BLOCK;
+  uint32_t extend_from;
+  uint32_t start = find_free_run(n, &extend_from);
+  if (start == NO_BLOCK) {
+    if ((uint64_t)extend_from + n > G->blocks_reserved)
+      return NO_BLOCK;
+    if (extend_from + n > G->high_water && !commit_to(extend_from + n))
+      return NO_BLOCK;
+    start = extend_from;
+  }
+  take_run(start, n);
+  return start;
+}
+
+void block_free_run(uint32_t index, uint32_t n) {
+  bool decommit = n >= DECOMMIT_RUN_BLOCKS;
+  if (decommit)
+    madvise(block_base(index), (size_t)n * BLOCK_SIZE, MADV_DONTNEED);
+  for (uint32_t i = index; i < index + n; i++) {
+    G->blocks[i] = (block_meta){.state = BLOCK_FREE,
+                                .flags = decommit ? BF_DECOMMITTED : BF_DIRTY_FREE};
+    bit_set(G->free_map, i);
+  }
+  if (decommit)
+    G->blocks_decommitted += n;
+  G->blocks_in_use -= n;
+  G->blocks_free += n;
+  if (index / 64 < G->free_hint)
+    G->free_hint = index / 64;
+}
+
+void block_pool_trim(uint32_t keep) {
+  uint32_t committed_free = G->blocks_free - G->blocks_decommitted;
+  /* Release from the top: allocation is first-fit from the bottom, so the
+   * top blocks are the ones least likely to be wanted again. */
+  for (uint32_t i = G->high_water; i-- > 0 && committed_free > keep;) {
+    block_meta *b = &G->blocks[i];
+    if (b->state != BLOCK_FREE || !is_free(i) || (b->flags & BF_DECOMMITTED))
+      continue;
+    madvise(block_base(i), BLOCK_SIZE, MADV_DONTNEED);
+    b->flags = BF_DECOMMITTED;
+    G->blocks_decommitted++;
+    committed_free--;
+  }
+}

@@ -1,0 +1,149 @@
+/*
+ * collect.c — the collector driver.
+ *
+ * A full (stop-the-world) collection, in order:
+ *   1. flush every allocation cursor (heap_layout.h I3): from here on the
+ *      alloc bits name exactly the allocated objects;
+ *   2. clear the mark bits (sweep_clear_marks);
+ *   3. mark the roots: uncollectable objects, stacks and registers,
+ *      data segments, explicit ranges (all ambiguous: they pin), then the
+ *      exact roots;
+ *   4. drain the grey stack (mark.c) until nothing is grey;
+ *   5. flip and list blocks (sweep.c); dead slots are zeroed lazily;
+ *   6. trim free blocks beyond what the pacer will want, set the next
+ *      trigger, record the pause.
+ * The pacer: the next collection starts after the program has allocated
+ * live_bytes * 2 / free_space_divisor bytes (so the heap stays near twice
+ * the live data by default), never less than the initial heap size.
+ */
+#include "collect.h"
+#include "alloc.h"
+#include "block_pool.h"
+#include "mark.h"
+#include "roots.h"
+#include "stats.h"
+#include "sweep.h"
+
+volatile int gleaner_marking;
+volatile int gc_barrier_active;
+
+void pacer_after_collection(void) {
+  uint64_t grow = (uint64_t)G->live_bytes * 2 / G->cfg.free_space_divisor;
+  G->trigger_bytes = grow > G->cfg.initial_heap ? grow : G->cfg.initial_heap;
+  G->bytes_since_gc = 0;
+}
+
+void collect_full_locked(const char *reason) {
+  (void)reason;
+  if (G->collecting)
+    return;
+  G->collecting = 1;
+  uint64_t start = now_ns();
+  cursors_flush_all();
+  sweep_clear_marks();
+  gleaner_marking = 1;
+  mark_begin();
+  roots_mark_all();
+  mark_drain(SIZE_MAX);
+  gleaner_marking = 0;
+  uint64_t marked = now_ns();
+  G->live_bytes = sweep_after_mark();
+  pacer_after_collection();
+  block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+  G->collections++;
+  G->mark_ns_total += marked - start;
+  stats_record_pause(start, now_ns());
+  G->collecting = 0;
+}
+
+void collect_if_due(size_t about_to_allocate) {
+  if (G->disabled || G->collecting)
+    return;
+  if (G->cfg.stress) {
+    mutator *m = gleaner_self;
+    if (++m->alloc_count % G->cfg.stress == 0)
+      collect_full_locked("stress");
+    return;
+  }
+  if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes)
+    collect_full_locked("allocation");
+}
+
+void gc_collect(void) {
+  ensure_init();
+  (void)mutator_current();
+  state_lock();
+  collect_full_locked("gc_collect");
+  state_unlock();
+}
+
+int gc_collect_a_little(void) {
+  ensure_init();
+  state_lock();
+  if (!G->disabled)
+    collect_if_due(0);
+  state_unlock();
+  return 0;
+}
+
+void gc_disable(void) {
+  ensure_init();
+  state_lock();
+  G->disabled++;
+  state_unlock();
+}
+
+void gc_enable(void) {
+  ensure_init();
+  state_lock();
+  if (G->disabled > 0)
+    G->disabled--;
+  else
+    gc_warnf("gc_enable: collection is not disabled (ignored)");
+  state_unlock();
+}
+
+int gc_is_disabled(void) {
+  ensure_init();
+  return G->disabled > 0;
+}
+
+void gc_release_memory(void) {
+  ensure_init();
+  state_lock();
+  block_pool_trim(0);
+  state_unlock();
+}
+
+int gc_set_max_heap(size_t bytes) {
+  ensure_init();
+  if (bytes > G->heap_span) {
+    gc_warnf("gc_set_max_heap(%zu): above the reservation of %zu bytes made at start-up "
+             "(set GLEANER_MAX_HEAP)", bytes, (size_t)G->heap_span);
+    return -1;
+  }
+  state_lock();
+  G->cfg.max_heap = bytes;
+  state_unlock();
+  return 0;
+}
+
+int gc_expand_heap(size_t bytes) {
+  ensure_init();
+  state_lock();
+  G->trigger_bytes += bytes;
+  state_unlock();
+  return 0;
+}
+
+void gc_set_free_space_divisor(unsigned d) {
+  ensure_init();
+  state_lock();
+  G->cfg.free_space_divisor = d ? d : 1;
+  state_unlock();
+}
+
+unsigned gc_get_free_space_divisor(void) {
+  ensure_init();
+  return G->cfg.free_space_divisor;
+}

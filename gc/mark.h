@@ -1,0 +1,31 @@
+/*
+ * mark.h — the tri-color marker (mark.c).
+ *
+ * Colors: white = mark bit 0; grey = mark bit 1 and the object (or a part
+ * of it) is on the grey stack; black = mark bit 1 and scanned.
+ * Tri-color invariant (holds whenever the mutator runs during a cycle):
+ * no black object points to a white one except through a slot recorded by
+ * a barrier (explicit or virtual-memory dirty tracking) that remark will
+ * rescan.  Objects allocated during a cycle are black (alloc.c).
+ *
+ * Every root source feeds the marker through two entry points:
+ * mark_ambiguous_range (every aligned word may be a pointer; targets are
+ * pinned) and mark_exact_slot (the slot holds a pointer or a non-heap
+ * value; the target may move).
+ */
+#ifndef GLEANER_MARK_H
+#define GLEANER_MARK_H
+#include "gc_state.h"
+
+void mark_begin(void);
+void mark_ambiguous_range(const void *lo, const void *hi);
+void mark_ambiguous_word(uintptr_t w);
+void mark_exact_slot(void **slot);
+/* Mark everything reachable from the grey stack, scanning at most
+ * budget_bytes (SIZE_MAX: no limit).  Returns true when the stack is empty. */
+bool mark_drain(size_t budget_bytes);
+bool mark_stack_empty(void);
+/* Scan an object's contents now (used by remark for dirty objects). */
+void mark_scan_object(uint32_t bi, uint32_t slot);
+uint64_t mark_bytes_scanned(void);
+#endif

@@ -1,0 +1,57 @@
+/*
+ * mutator.h — the per-thread record: allocation cursors, shadow-stack top,
+ * stack bounds.  One per registered thread, in mmapped memory (so that it
+ * is never mistaken for a root), reached through the thread-local pointer
+ * gleaner_self.
+ *
+ * An allocation cursor hands out the free slots of one bitmap word of one
+ * block: `remaining` has a bit per free slot not yet handed out.  The fast
+ * path (alloc_fast.h) only clears the lowest bit; the alloc bits of the
+ * block are updated when the cursor moves on or is flushed (heap_layout.h
+ * invariant I3).
+ */
+#ifndef GLEANER_MUTATOR_H
+#define GLEANER_MUTATOR_H
+
+#include "gleaner.h"
+#include "heap_layout.h"
+#include "size_classes.h"
+#include <ucontext.h>
+
+typedef struct alloc_cursor {
+  uint64_t remaining;  /* free slots of the current word not handed out */
+  char *word_base;     /* address of the slot of bit 0 of the current word */
+  uint32_t size;       /* slot size */
+  uint32_t block;      /* block index + 1; 0: no block */
+  uint32_t word;       /* current word index in the block's bitmaps */
+  uint32_t pad;
+  uint64_t taken;      /* free slots taken for the current word */
+} alloc_cursor;
+
+/* Only these kinds have thread-local cursors; the uncollectable kinds are
+ * rare and go through the locked slow path. */
+#define CURSOR_KINDS 3
+
+typedef struct mutator {
+  alloc_cursor cursors[CURSOR_KINDS][NUM_CLASSES];
+  gc_frame *frame_top;        /* shadow stack of exact roots */
+  struct mutator *next;       /* registry of threads */
+  pthread_t thread;
+  char *stack_base;           /* highest address of the stack (exclusive) */
+  char *stack_limit;          /* lowest address of the stack */
+  /* State saved by a stopped or blocked thread (roots/threads). */
+  ucontext_t saved_context;
+  char *saved_sp;
+  volatile int stopped;
+  volatile int blocking;
+  int is_main;
+  uint64_t alloc_count;       /* for stress mode */
+} mutator;
+
+/* The calling thread's record; points at an empty dummy (all cursors empty)
+ * until the thread is registered, so the fast path needs no NULL test. */
+extern __thread mutator *gleaner_self __attribute__((tls_model("initial-exec")));
+extern mutator gleaner_unregistered;
+
+mutator *mutator_current(void); /* registers the thread if needed */
+#endif

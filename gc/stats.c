@@ -1,0 +1,148 @@
+/*
+ * stats.c — every pause is timed with CLOCK_MONOTONIC and recorded twice:
+ * in a log-linear histogram (all pauses, for p50/p90/p99) and in a ring of
+ * the most recent pauses (for minimum mutator utilization, Cheng &
+ * Blelloch: the worst fraction of any window of length w left to the
+ * mutator).
+ */
+#include "stats.h"
+#include "gc_state.h"
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#define SUB_BUCKETS 16           /* 6 % resolution per power of two */
+#define BUCKETS (64 * SUB_BUCKETS)
+#define PAUSE_LOG 16384          /* recent pauses kept for MMU */
+
+static struct {
+  uint64_t histogram[BUCKETS];
+  uint64_t count, total_ns, max_ns;
+  uint64_t log_start[PAUSE_LOG], log_len[PAUSE_LOG];
+  uint64_t first_ns;             /* when the collector started */
+} pauses;
+
+uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static unsigned bucket_of(uint64_t ns) {
+  if (ns < SUB_BUCKETS)
+    return (unsigned)ns;
+  unsigned log = 63u - (unsigned)__builtin_clzll(ns);       /* >= 4 */
+  unsigned sub = (unsigned)(ns >> (log - 4)) & (SUB_BUCKETS - 1);
+  return (log - 3) * SUB_BUCKETS + sub;
+}
+
+static uint64_t bucket_upper(unsigned b) {
+  if (b < SUB_BUCKETS)
+    return b;
+  unsigned log = b / SUB_BUCKETS + 3, sub = b % SUB_BUCKETS;
+  return ((uint64_t)(SUB_BUCKETS + sub + 1) << (log - 4)) - 1;
+}
+
+void stats_record_pause(uint64_t start, uint64_t end) {
+  uint64_t ns = end - start;
+  if (!pauses.first_ns)
+    pauses.first_ns = start;
+  pauses.histogram[bucket_of(ns)]++;
+  size_t i = pauses.count % PAUSE_LOG;
+  pauses.log_start[i] = start;
+  pauses.log_len[i] = ns;
+  pauses.count++;
+  pauses.total_ns += ns;
+  if (ns > pauses.max_ns)
+    pauses.max_ns = ns;
+}
+
+static uint64_t percentile(double q) {
+  if (!pauses.count)
+    return 0;
+  uint64_t want = (uint64_t)(q * (double)pauses.count + 0.5), seen = 0;
+  if (want == 0)
+    want = 1;
+  for (unsigned b = 0; b < BUCKETS; b++) {
+    seen += pauses.histogram[b];
+    if (seen >= want)
+      return bucket_upper(b) < pauses.max_ns ? bucket_upper(b) : pauses.max_ns;
+  }
+  return pauses.max_ns;
+}
+
+/* Pause time inside [t, t + w) among the logged pauses (oldest first). */
+static uint64_t paused_in_window(size_t first, size_t n, uint64_t t, uint64_t w) {
+  uint64_t sum = 0;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (first + k) % PAUSE_LOG;
+    uint64_t s = pauses.log_start[i], e = s + pauses.log_len[i];
+    if (s >= t + w)
+      break;
+    if (e <= t)
+      continue;
+    sum += (e < t + w ? e : t + w) - (s > t ? s : t);
+  }
+  return sum;
+}
+
+/* Worst windows start where a pause starts or end where one ends. */
+static double mmu(uint64_t w) {
+  size_t n = pauses.count < PAUSE_LOG ? pauses.count : PAUSE_LOG;
+  size_t first = pauses.count < PAUSE_LOG ? 0 : pauses.count % PAUSE_LOG;
+  uint64_t worst = 0, floor_t = pauses.first_ns;
+  for (size_t k = 0; k < n; k++) {
+    size_t i = (first + k) % PAUSE_LOG;
+    uint64_t s = pauses.log_start[i], e = s + pauses.log_len[i];
+    uint64_t a = paused_in_window(first + k, n - k, s, w);
+    uint64_t t = e >= floor_t + w ? e - w : floor_t;
+    uint64_t b = paused_in_window(first, n, t, w);
+    if (a > worst) worst = a;
+    if (b > worst) worst = b;
+  }
+  return worst >= w ? 0.0 : 1.0 - (double)worst / (double)w;
+}
+
+void gc_get_stats(gc_stats *out) {
+  ensure_init();
+  memset(out, 0, sizeof *out);
+  state_lock();
+  out->heap_bytes = (size_t)(G->blocks_in_use + G->blocks_free - G->blocks_decommitted) *
+                    BLOCK_SIZE;
+  out->live_bytes = G->live_bytes;
+  out->free_bytes = out->heap_bytes > G->live_bytes ? out->heap_bytes - G->live_bytes : 0;
+  out->allocated_bytes = G->allocated_bytes;
+  out->bytes_since_gc = G->bytes_since_gc;
+  out->collections = G->collections;
+  out->mark_ns_total = G->mark_ns_total;
+  out->markers_used = 1;
+  out->pause_total_ns = pauses.total_ns;
+  out->pause_max_ns = pauses.max_ns;
+  out->pause_count = pauses.count;
+  out->pause_p50_ns = percentile(0.50);
+  out->pause_p90_ns = percentile(0.90);
+  out->pause_p99_ns = percentile(0.99);
+  out->mmu_1ms = mmu(1000000);
+  out->mmu_10ms = mmu(10000000);
+  out->mmu_100ms = mmu(100000000);
+  state_unlock();
+}
+
+void stats_print(FILE *out, int detail) {
+  gc_stats s;
+  gc_get_stats(&s);
+  fprintf(out,
+          "gleaner: %" PRIu64 " collections, heap %zu KiB, live %zu KiB, allocated %" PRIu64
+          " KiB\n"
+          "gleaner: pauses %" PRIu64 ": total %.3f ms, max %.3f ms, p50 %.1f us, p90 %.1f us, "
+          "p99 %.1f us\n"
+          "gleaner: MMU 1ms %.3f, 10ms %.3f, 100ms %.3f\n",
+          s.collections, s.heap_bytes >> 10, s.live_bytes >> 10, s.allocated_bytes >> 10,
+          s.pause_count, s.pause_total_ns / 1e6, s.pause_max_ns / 1e6, s.pause_p50_ns / 1e3,
+          s.pause_p90_ns / 1e3, s.pause_p99_ns / 1e3, s.mmu_1ms, s.mmu_10ms, s.mmu_100ms);
+  if (detail > 1)
+    fprintf(out, "gleaner: mark time %.3f ms, objects moved %" PRIu64 "\n",
+            s.mark_ns_total / 1e6, s.objects_moved);
+}
+
+void gc_print_stats(FILE *out) { stats_print(out ? out : stderr, 2); }

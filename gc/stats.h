@@ -1,0 +1,13 @@
+/*
+ * stats.h — pause timing and telemetry (stats.c).
+ */
+#ifndef GLEANER_STATS_H
+#define GLEANER_STATS_H
+#include <stdint.h>
+#include <stdio.h>
+
+uint64_t now_ns(void);
+/* Record one pause [start, end) in ns of CLOCK_MONOTONIC. */
+void stats_record_pause(uint64_t start, uint64_t end);
+void stats_print(FILE *out, int detail);
+#endif

@@ -1,0 +1,24 @@
+/*
+ * roots.c — the one entry point that feeds every root source to the
+ * marker.  Precondition: lock held and every other mutator stopped (or
+ * blocked) with its context saved.
+ */
+#include "roots.h"
+
+void roots_mark_ambiguous(void) {
+  for (mutator *m = G->mutators; m; m = m->next) {
+    if (m == gleaner_self)
+      stack_scan_current_thread(m);
+    else
+      stack_scan_stopped_thread(m);
+  }
+  data_segments_mark();
+  ranges_mark();
+}
+
+void roots_mark_exact(void) { exact_roots_mark(); }
+
+void roots_mark_all(void) {
+  roots_mark_ambiguous();
+  roots_mark_exact();
+}

@@ -1,0 +1,92 @@
+/*
+ * stack_scan.c — registers and stacks, through libunwind.
+ *
+ * The registers come from unw_getcontext (scanned ambiguously, every
+ * time).  The stack is then walked frame by frame with unw_step for at
+ * most cfg.stack_walk_frames frames (default 16): each frame's words
+ * [sp, caller sp) are scanned as that frame, which is what diagnostics
+ * attribute roots to.  Whatever the walk does not reach — deep recursion
+ * beyond the cap, frames without unwind information, a walk that fails or
+ * goes backwards — is covered by one linear scan from the last good sp up
+ * to the stack base from pthread_getattr_np.  So the scan never misses a
+ * word, and its cost is bounded: unw_step costs ~0.6 µs per frame here,
+ * a linear scan ~20 ns per 1 KiB, so 100,000 frames cost ~2 ms linear
+ * instead of ~60 ms walked.
+ */
+#define UNW_LOCAL_ONLY
+#include "roots.h"
+#include "mark.h"
+#include "valgrind_support.h"
+#include <libunwind.h>
+#include <pthread.h>
+
+void stack_bounds_of_current_thread(char **base, char **limit) {
+  pthread_attr_t attr;
+  void *addr = NULL;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+  }
+  if (!addr) {
+    gc_fatal("cannot find the stack of thread %lu", (unsigned long)pthread_self());
+  }
+  *limit = addr;
+  *base = (char *)addr + size;
+}
+
+/* Scan [lo, hi) of a stack: under valgrind through a copy marked defined,
+ * since stacks hold uninitialised words that are legitimately read here. */
+static void scan_stack_words(char *lo, char *hi) {
+  if (lo >= hi)
+    return;
+  if (running_on_valgrind())
+    valgrind_scan_copy(lo, hi, mark_ambiguous_range);
+  else
+    mark_ambiguous_range(lo, hi);
+}
+
+/* Walk up to max_frames frames from ctx, scanning each; returns the
+ * lowest address not yet scanned (the sp where the walk stopped). */
+static char *walk_frames(unw_context_t *ctx, char *sp, char *base, unsigned max_frames) {
+  unw_cursor_t cursor;
+  if (max_frames == 0 || unw_init_local(&cursor, ctx) != 0)
+    return sp;
+  for (unsigned i = 0; i < max_frames; i++) {
+    if (unw_step(&cursor) <= 0)
+      break;
+    unw_word_t caller_sp;
+    if (unw_get_reg(&cursor, UNW_REG_SP, &caller_sp) != 0)
+      break;
+    char *next = (char *)caller_sp;
+    if (next < sp || next > base)
+      break; /* implausible frame: leave the rest to the linear scan */
+    scan_stack_words(sp, next);
+    sp = next;
+  }
+  return sp;
+}
+
+__attribute__((noinline)) void stack_scan_current_thread(mutator *m) {
+  unw_context_t ctx;
+  if (unw_getcontext(&ctx) != 0)
+    gc_fatal("unw_getcontext failed");
+  scan_stack_words((char *)&ctx, (char *)(&ctx + 1));
+  char *sp = (char *)__builtin_frame_address(0);
+  if ((char *)&ctx < sp)
+    sp = (char *)&ctx;
+  sp = (char *)((uintptr_t)sp & ~(uintptr_t)7);
+  char *rest = walk_frames(&ctx, sp, m->stack_base, G->cfg.stack_walk_frames);
+  scan_stack_words(rest, m->stack_base);
+}
+
+void stack_scan_stopped_thread(mutator *m) {
+  scan_stack_words((char *)&m->saved_context, (char *)(&m->saved_context + 1));
+  char *sp = m->saved_sp;
+  if (sp < m->stack_limit || sp > m->stack_base)
+    gc_fatal("saved stack pointer %p of a stopped thread is outside its stack [%p, %p)",
+             (void *)sp, (void *)m->stack_limit, (void *)m->stack_base);
+  /* The red zone below sp may hold live values of a leaf function. */
+  char *lo = sp - 128 >= m->stack_limit ? sp - 128 : sp;
+  scan_stack_words(lo, m->stack_base);
+}
