@@ -21,13 +21,17 @@ BEGIN {
   # workload key label unit scale better(lower|higher)
   add_row("gcbench", "time_s", "GCBench time", "s", 1, "lower")
   add_row("gcbench", "rss_kb", "GCBench peak RSS", "MiB", 1 / 1024, "lower")
+  add_row("gcbench", "gcs", "GCBench: collections", "", 1, "")
   add_row("pause", "time_s", "Pause: total time", "s", 1, "lower")
   add_row("pause", "worst_us", "Pause: worst step", "ms", 1 / 1000, "lower")
   add_row("pause", "p999_us", "Pause: p99.9 step", "µs", 1, "lower")
   add_row("pause", "p99_us", "Pause: p99 step", "µs", 1, "lower")
-  add_row("pause", "mmu10ms", "Pause: MMU at 10 ms", "", 1, "higher")
+  add_row("pause", "mmu10ms", "Pause: MMU at 10 ms, from step times", "", 1, "higher")
+  add_row("pause", "gc_mmu10ms", "Pause: MMU at 10 ms, collector's own", "", 1, "higher")
+  add_row("pause", "gcs", "Pause: collections", "", 1, "")
+  add_row("pause", "gc_pause_max_us", "Pause: longest pause, collector's own", "ms", 1 / 1000, "lower")
   add_row("pause", "rss_kb", "Pause: peak RSS", "MiB", 1 / 1024, "lower")
-  add_row("mark", "rate_mib_s", "Mark rate (random graph)", "MiB/s", 1, "higher")
+  add_row("mark", "rate_mib_s", "Mark rate, random graph", "MiB/s", 1, "higher")
   add_row("mark", "gc_ms", "Mark: full collection", "ms", 1, "lower")
   add_row("mark", "rss_kb", "Mark: peak RSS", "MiB", 1 / 1024, "lower")
   add_row("alloc", "ir_per_alloc", "Alloc: instructions / 32 B alloc", "Ir", 1, "lower")
@@ -55,6 +59,7 @@ function median(w, c, k,    n, i, j, t, a) {
 }
 
 function fmt(x) {
+  if (x == int(x) && x < 1e6 && x > -1e6) return sprintf("%d", x)
   if (x >= 100 || x <= -100) return sprintf("%.0f", x)
   if (x >= 10 || x <= -10) return sprintf("%.1f", x)
   if (x >= 1 || x <= -1) return sprintf("%.2f", x)
@@ -68,10 +73,10 @@ function cell(r, c,    w, k, m, b) {
   if (!((w, c) in ran)) return "—"
   if (status[w, c] == "na" || count[w, c, k] == 0) return "n/a"
   m = median(w, c, k) * row_scale[r]
-  if (c == "boehm" || count[w, "boehm", k] == 0) return fmt(m)
+  if (c == "boehm" || count[w, "boehm", k] == 0 || row_better[r] == "") return fmt(m)
   b = median(w, "boehm", k) * row_scale[r]
   if (b == 0) return fmt(m)
-  return fmt(m) " (" sprintf("%.2f", m / b) "×)"
+  return fmt(m) " (" sprintf(m / b < 0.1 ? "%.3f" : "%.2f", m / b) "×)"
 }
 
 END {
