@@ -5,7 +5,8 @@
  *   -DUSE_GLEANER  Gleaner (gc_alloc ...); add -DBENCH_EXPLICIT_BARRIER to
  *                  route heap pointer stores through GC_STORE, the variant a
  *                  runtime with an explicit write barrier would be.
- *   -DUSE_BDW      Boehm-Demers-Weiser GC (Debian libgc, built for threads).
+ *   -DUSE_BDW      Boehm-Demers-Weiser GC (Debian libgc, built for threads),
+ *                  its parallel marker started at init.
  *                  BENCH_BDW_INCREMENTAL=1 in the environment calls
  *                  GC_enable_incremental() at start-up.
  *   -DUSE_MALLOC   malloc/free; the workload frees what a collector would
@@ -88,10 +89,12 @@ static inline int bench_thread_join(pthread_t t) {
 static inline void bench_collector_fields(FILE *out) {
   gc_stats s;
   gc_get_stats(&s);
-  fprintf(out, " gcs=%llu heap_kb=%llu gc_pause_max_us=%.1f gc_mmu10ms=%.3f",
+  fprintf(out,
+          " gcs=%llu heap_kb=%llu gc_pause_max_us=%.1f gc_mmu10ms=%.3f "
+          "markers=%u",
           (unsigned long long)s.collections,
           (unsigned long long)(s.heap_bytes / 1024),
-          (double)s.pause_max_ns / 1e3, s.mmu_10ms);
+          (double)s.pause_max_ns / 1e3, s.mmu_10ms, s.markers_used);
 }
 
 /* ------------------------------------------------------------------ */
@@ -105,6 +108,10 @@ static inline void bench_collector_fields(FILE *out) {
 
 static inline void bench_gc_init(void) {
   GC_INIT();
+  /* Boehm GC starts its parallel marker threads only with the program's
+   * first thread; start them now so that single-threaded workloads get
+   * its default marking (GC_MARKERS or one per core), as Gleaner's do. */
+  GC_start_mark_threads();
   const char *inc = getenv("BENCH_BDW_INCREMENTAL");
   if (inc && inc[0] == '1')
     GC_enable_incremental();
@@ -123,9 +130,10 @@ static inline int bench_thread_join(pthread_t t) {
   return GC_pthread_join(t, NULL);
 }
 static inline void bench_collector_fields(FILE *out) {
-  fprintf(out, " gcs=%lu heap_kb=%lu incremental=%d",
+  fprintf(out, " gcs=%lu heap_kb=%lu incremental=%d markers=%d",
           (unsigned long)GC_get_gc_no(),
-          (unsigned long)(GC_get_heap_size() / 1024), GC_is_incremental_mode());
+          (unsigned long)(GC_get_heap_size() / 1024), GC_is_incremental_mode(),
+          GC_get_parallel() + 1);
 }
 
 /* ------------------------------------------------------------------ */

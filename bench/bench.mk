@@ -38,23 +38,25 @@ BENCH_SMOKE := $(BENCH_DIR)/smoke
 .PHONY: bench-build bench-publish
 
 # Parts of the core that land later (threads: issue 5, explicit barrier:
-# issue 3) are detected in the archive: without gc_pthread_create a
-# threaded Gleaner run fails loudly (alloc_shim.h); without
-# gc_write_barrier the -xb binaries are skipped with a notice and their
-# columns say "not built".
-bench_has = nm -g --defined-only $(STATIC) 2>/dev/null | grep -q ' T $(1)$$'
-BENCH_GLEANER_THREADS = $$($(call bench_has,gc_pthread_create) && echo -DBENCH_HAVE_GC_PTHREAD)
-
-$(BENCH_DIR)/%-gleaner: bench/%.c $(BENCH_COMMON) $(BENCH_HDRS) $(STATIC)
+# issue 3) are detected in the archive and written to gleaner-features:
+# without gc_pthread_create a threaded Gleaner run fails loudly
+# (alloc_shim.h); without gc_write_barrier the -xb binaries are skipped
+# with a notice and their columns say "not built".
+BENCH_FEATURES := $(BENCH_DIR)/gleaner-features
+$(BENCH_FEATURES): $(STATIC)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) -DUSE_GLEANER $(BENCH_GLEANER_THREADS) $< $(BENCH_COMMON) \
+	@nm -g --defined-only $(STATIC) | awk '$$2 == "T" { print $$3 }' | \
+	  awk '$$1 == "gc_pthread_create" { print "-DBENCH_HAVE_GC_PTHREAD" } \
+	       $$1 == "gc_write_barrier" { print "-DBENCH_HAVE_GC_WRITE_BARRIER" }' > $@
+
+$(BENCH_DIR)/%-gleaner: bench/%.c $(BENCH_COMMON) $(BENCH_HDRS) $(STATIC) $(BENCH_FEATURES)
+	$(CC) $(BENCH_CFLAGS) -DUSE_GLEANER $$(cat $(BENCH_FEATURES)) $< $(BENCH_COMMON) \
 	    -o $@ $(STATIC) $(LIB_LIBS) -lm
 
-$(BENCH_DIR)/%-gleaner-xb: bench/%.c $(BENCH_COMMON) $(BENCH_HDRS) $(STATIC)
-	@mkdir -p $(dir $@)
-	@if $(call bench_has,gc_write_barrier); then \
+$(BENCH_DIR)/%-gleaner-xb: bench/%.c $(BENCH_COMMON) $(BENCH_HDRS) $(STATIC) $(BENCH_FEATURES)
+	@if grep -q BENCH_HAVE_GC_WRITE_BARRIER $(BENCH_FEATURES); then \
 	  echo "$(CC) ... -DUSE_GLEANER -DBENCH_EXPLICIT_BARRIER $< -o $@"; \
-	  $(CC) $(BENCH_CFLAGS) -DUSE_GLEANER -DBENCH_EXPLICIT_BARRIER $(BENCH_GLEANER_THREADS) \
+	  $(CC) $(BENCH_CFLAGS) -DUSE_GLEANER -DBENCH_EXPLICIT_BARRIER $$(cat $(BENCH_FEATURES)) \
 	    $< $(BENCH_COMMON) -o $@ $(STATIC) $(LIB_LIBS) -lm; \
 	else echo "bench: skipping $@: the library has no gc_write_barrier yet"; fi
 

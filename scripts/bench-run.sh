@@ -166,8 +166,10 @@ machine_header() {
   echo "- Machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
   echo "- Compiler: $(${CC:-cc} --version | head -1); Boehm GC $(pkg-config --modversion bdw-gc 2>/dev/null || echo '?') (Debian libgc); $(ldd --version 2>/dev/null | head -1)"
   echo "- Gleaner commit: $rev; medians of $REPS runs$( [ "$QUICK" = 1 ] && echo '; QUICK sizes (numbers not meaningful)')"
+  echo "- Load average (1 min) before / after the runs: $LOAD_BEFORE / $(cut -d' ' -f1 /proc/loadavg) (other processes share the cores when above ~0.2)"
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
 configs=$(selected_configs)
 [ -n "$configs" ] || { echo "no configuration selected" >&2; exit 1; }
 echo "bench: configurations: $(echo "$configs" | cut -d' ' -f1 | tr '\n' ' ')" >&2
