@@ -6,12 +6,13 @@
 #
 # Input: BENCH_DIR/steps-<config>.txt (per-step times of the median pause
 # run of each configuration, written by scripts/bench-run.sh).  The helper
-# BENCH_DIR/steps_plotdata (built by `make bench`) turns each into a CCDF and
+# steps_plotdata (built by `make bench` into BENCH_DIR, or BENCH_TOOL_DIR
+# if set) turns each into a CCDF and
 # an MMU curve; gnuplot draws OUT_DIR/bench-pauses.png.
 set -eu
 DIR=${1:-build/bench}
 OUT=${2:-$DIR}
-TOOL=$DIR/steps_plotdata
+TOOL=${BENCH_TOOL_DIR:-$DIR}/steps_plotdata
 [ -x "$TOOL" ] || { echo "bench-plot: $TOOL missing (make bench builds it)" >&2; exit 1; }
 command -v gnuplot > /dev/null || { echo "bench-plot: gnuplot missing" >&2; exit 1; }
 mkdir -p "$OUT" "$DIR/plot"

@@ -3,11 +3,13 @@
 #
 #   scripts/bench-run.sh [BENCH_DIR]       (make bench calls it; default build/bench)
 #
+# The binaries are taken from BENCH_DIR; results go to BENCH_OUT (default
+# BENCH_DIR).
 # Reads the configurations from bench/configs.txt (one table column each),
 # runs every selected workload of every selected configuration BENCH_REPS
 # times (interleaved, so slow drifts of the machine hit every column alike),
 # measures instructions per allocation once per configuration under
-# callgrind, and writes into BENCH_DIR:
+# callgrind, and writes into BENCH_OUT:
 #   results.tsv         every measured value: workload config rep key value
 #   results.md          machine, date and the table of medians (also printed)
 #   steps-<config>.txt  the per-step times of the median pause run (plots)
@@ -26,15 +28,16 @@
 # FAIL in that cell.
 set -u
 DIR=${1:-build/bench}
+OUT=${BENCH_OUT:-$DIR}
 CONFIGS_FILE=${BENCH_CONFIGS_FILE:-bench/configs.txt}
 REPS=${BENCH_REPS:-3}
 QUICK=${BENCH_QUICK:-0}
 WORKLOADS=${BENCH_WORKLOADS:-gcbench pause mark alloc}
-RAW=$DIR/raw
-DATA=$DIR/results.tsv
+RAW=$OUT/raw
+DATA=$OUT/results.tsv
 
 mkdir -p "$RAW" || exit 1
-rm -f "$RAW"/* "$DATA" "$DIR"/steps-*.txt
+rm -f "$RAW"/* "$DATA" "$OUT"/steps-*.txt
 : > "$DATA"
 
 # Problem sizes: the real ones, or tiny ones for BENCH_QUICK=1.
@@ -153,7 +156,7 @@ keep_median_steps() {
   for c in $(awk -F'\t' '$1 == "pause" && $4 == "time_s" { print $2 }' "$DATA" | sort -u); do
     rep=$(awk -F'\t' -v c="$c" '$1 == "pause" && $2 == c && $4 == "time_s" { print $5, $3 }' "$DATA" |
           sort -g | awk '{ r[NR] = $2 } END { print r[int((NR + 1) / 2)] }')
-    [ -f "$RAW/steps-$c-$rep.txt" ] && mv "$RAW/steps-$c-$rep.txt" "$DIR/steps-$c.txt"
+    [ -f "$RAW/steps-$c-$rep.txt" ] && mv "$RAW/steps-$c-$rep.txt" "$OUT/steps-$c.txt"
   done
   rm -f "$RAW"/steps-*.txt
 }
@@ -201,12 +204,14 @@ keep_median_steps
   echo
   awk -F'\t' -v order="$(echo "$configs" | cut -d' ' -f1 | tr '\n' ' ')" \
       -f bench/results_table.awk "$DATA"
-} > "$DIR/results.md"
-cat "$DIR/results.md"
+} > "$OUT/results.md"
+cat "$OUT/results.md"
 
-if command -v gnuplot > /dev/null && ls "$DIR"/steps-*.txt > /dev/null 2>&1; then
-  scripts/bench-plot.sh "$DIR" "$DIR" || echo "bench: plotting failed" >&2
+if command -v gnuplot > /dev/null && ls "$OUT"/steps-*.txt > /dev/null 2>&1; then
+  BENCH_TOOL_DIR=$DIR scripts/bench-plot.sh "$OUT" "$OUT" || echo "bench: plotting failed" >&2
 fi
+nmiss=$(awk -F'\t' '$4 == "status" && $5 == "missing"' "$DATA" | wc -l)
+[ "$nmiss" -gt 0 ] && echo "bench: $nmiss run(s) skipped: binary not built (see the table)" >&2
 
 nfail=$(awk -F'\t' '$4 == "status" && $5 == "fail"' "$DATA" | wc -l)
 if [ "$nfail" -gt 0 ]; then
