@@ -80,8 +80,7 @@ static bool cursor_take_word(alloc_cursor *c, uint32_t bi, uint32_t from) {
                         .word_base = block_base(bi) + (size_t)w * 64 * b->obj_size,
                         .size = b->obj_size,
                         .block = bi + 1,
-                        .word = w,
-                        .taken = free};
+                        .word = w};
     return true;
   }
   return false;

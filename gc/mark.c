@@ -204,6 +204,8 @@ bool mark_drain(size_t budget_bytes) {
   return grey.count == 0;
 }
 
+void mark_push_range(uintptr_t lo, uintptr_t hi) { grey_push(lo, hi); }
+
 void mark_scan_object(uint32_t bi, uint32_t slot) {
   block_meta *b = &G->blocks[bi];
   if (!kind_is_scanned(b->kind))
