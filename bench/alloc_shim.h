@@ -5,10 +5,10 @@
  *   -DUSE_GLEANER  Gleaner (gc_alloc ...); add -DBENCH_EXPLICIT_BARRIER to
  *                  route heap pointer stores through GC_STORE, the variant a
  *                  runtime with an explicit write barrier would be.
- *   -DUSE_BDW      Boehm-Demers-Weiser GC (Debian libgc, built for threads),
- *                  its parallel marker started at init.
- *                  BENCH_BDW_INCREMENTAL=1 in the environment calls
- *                  GC_enable_incremental() at start-up.
+ *   -DUSE_BDW      Boehm-Demers-Weiser GC (Debian libgc, built for threads).
+ *                  In the environment, BENCH_BDW_INCREMENTAL=1 calls
+ *                  GC_enable_incremental() at start-up and
+ *                  BENCH_BDW_PARALLEL=1 starts its parallel markers.
  *   -DUSE_MALLOC   malloc/free; the workload frees what a collector would
  *                  have reclaimed.
  *
@@ -109,9 +109,12 @@ static inline void bench_collector_fields(FILE *out) {
 static inline void bench_gc_init(void) {
   GC_INIT();
   /* Boehm GC starts its parallel marker threads only with the program's
-   * first thread; start them now so that single-threaded workloads get
-   * its default marking (GC_MARKERS or one per core), as Gleaner's do. */
-  GC_start_mark_threads();
+   * first thread, so a single-threaded program marks alone: that is the
+   * default ("boehm" column).  BENCH_BDW_PARALLEL=1 starts them now
+   * (GC_MARKERS or one per core; "boehm-par" column). */
+  const char *par = getenv("BENCH_BDW_PARALLEL");
+  if (par && par[0] == '1')
+    GC_start_mark_threads();
   const char *inc = getenv("BENCH_BDW_INCREMENTAL");
   if (inc && inc[0] == '1')
     GC_enable_incremental();
