@@ -20,6 +20,10 @@
 /* Nanoseconds from CLOCK_MONOTONIC. */
 uint64_t bench_now_ns(void);
 
+/* CPU time (user + system, all threads) of this process in ns: unlike the
+ * wall clock it does not grow when other processes take the cores. */
+uint64_t bench_cpu_ns(void);
+
 /* Peak resident set size of this process in KiB (getrusage ru_maxrss). */
 long bench_peak_rss_kb(void);
 

@@ -13,7 +13,7 @@
  * and the store goes through BENCH_STORE, so the explicit-barrier variant
  * exercises its barrier.
  *
- * Reported: loop time, worst / p99 / p99.9 / median step, MMU at 1, 10 and
+ * Reported: loop time (wall and CPU), worst / p99 / p99.9 / median step, MMU at 1, 10 and
  * 100 ms (from the step times; see step_stats.h), peak RSS taken right after
  * the loop (before any statistics memory is allocated).
  *
@@ -124,7 +124,7 @@ static void write_steps(const char *path, const uint64_t *steps, size_t n) {
 }
 
 static void report(const params *p, const uint64_t *steps, double loop_s,
-                   long rss_kb) {
+                   double cpu_s, long rss_kb) {
   size_t n = p->messages;
   uint64_t *sorted = malloc(n * sizeof *sorted);
   if (!sorted)
@@ -134,10 +134,11 @@ static void report(const params *p, const uint64_t *steps, double loop_s,
   mmu_timeline t;
   if (mmu_build(&t, steps, n, median) != 0)
     bench_fail(W, "malloc");
-  printf("RESULT pause %s kind=%s time_s=%.4f worst_us=%.1f p999_us=%.2f "
+  printf("RESULT pause %s kind=%s time_s=%.4f cpu_s=%.4f worst_us=%.1f "
+         "p999_us=%.2f "
          "p99_us=%.2f p50_us=%.3f mmu1ms=%.3f mmu10ms=%.3f mmu100ms=%.3f "
          "rss_kb=%ld",
-         BENCH_VARIANT, p->atomic ? "atomic" : "scanned", loop_s,
+         BENCH_VARIANT, p->atomic ? "atomic" : "scanned", loop_s, cpu_s,
          (double)sorted[n - 1] / 1e3,
          (double)steps_percentile(sorted, n, 99.9) / 1e3,
          (double)steps_percentile(sorted, n, 99) / 1e3, (double)median / 1e3,
@@ -167,9 +168,10 @@ int main(int argc, char **argv) {
   for (size_t i = 0; i < p.window; i++)
     window[i] = NULL;
 
-  uint64_t t0 = bench_now_ns();
+  uint64_t t0 = bench_now_ns(), cpu0 = bench_cpu_ns();
   run(&p, window, steps, fault && fault[0] == '1');
   double loop_s = (double)(bench_now_ns() - t0) / 1e9;
+  double cpu_s = (double)(bench_cpu_ns() - cpu0) / 1e9;
   long rss_kb = bench_peak_rss_kb();
 
   /* Everything still in the window must be intact. */
@@ -180,7 +182,7 @@ int main(int argc, char **argv) {
   }
   if (p.steps_out)
     write_steps(p.steps_out, steps, p.messages);
-  report(&p, steps, loop_s, rss_kb);
+  report(&p, steps, loop_s, cpu_s, rss_kb);
   for (size_t i = 0; i < p.window; i++)
     bench_drop(window[i]);
   bench_drop(window);
