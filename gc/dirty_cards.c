@@ -112,7 +112,9 @@ size_t dirty_cards_rescan(void) {
     while (bitsw) {
       size_t card = w * 64 + (size_t)__builtin_ctzll(bitsw);
       bitsw &= bitsw - 1;
-      bytes += rescan_card(G->heap_lo + (card << CARD_SHIFT));
+      uintptr_t lo = G->heap_lo + (card << CARD_SHIFT);
+      vm_rearm_card(lo); /* before the rescan: later writes must trap again */
+      bytes += rescan_card(lo);
     }
   }
   return bytes;

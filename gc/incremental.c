@@ -113,8 +113,10 @@ static void remark_pause(uint64_t t0) {
             "drain %.0f us, slice before %.0f us\n",
             pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
             (t1 - t0) / 1e3);
-  collect_finish_cycle(t0);
   gc_barrier_active = 0;
+  if (inc.vm)
+    vm_cycle_end();
+  collect_finish_cycle(t0);
   inc.phase = INC_IDLE;
 }
 

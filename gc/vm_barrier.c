@@ -15,11 +15,13 @@
  * Pages never protected (fresh blocks, pages dropped by madvise) read back
  * as written, which is the safe answer.
  *
- * Needs Linux >= 6.7.  Where it is missing the barrier reports itself
+ * Needs Linux >= 6.7.  Where it is missing, vm_mprotect.c takes over
+ * (mprotect + SIGSEGV); where that fails too the barrier reports itself
  * unavailable and the collector stays stop-the-world (never unsafe).
  */
 #include "vm_barrier.h"
 #include "dirty_cards.h"
+#include "vm_mprotect.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -27,6 +29,8 @@
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* Newer than the installed kernel headers (Linux 6.7 UAPI). */
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
@@ -56,7 +60,7 @@ struct pm_scan_arg {
 
 static struct {
   int uffd, pagemap;
-  bool ready, tried;
+  bool ready, tried, mprotect_mode;
   const char *why;
   struct page_region regions[REGIONS];
 } vm = {.uffd = -1, .pagemap = -1};
@@ -93,10 +97,22 @@ static bool setup(void) {
   return true;
 }
 
+/* userfaultfd first; mprotect + SIGSEGV where it is missing.
+ * GLEANER_VM_BARRIER=uffd|mprotect forces one (tests). */
 bool vm_barrier_init(const char **why) {
   if (!vm.tried) {
     vm.tried = true;
-    vm.ready = setup();
+    const char *force = getenv("GLEANER_VM_BARRIER");
+    bool only_uffd = force && !strcmp(force, "uffd");
+    bool only_mprotect = force && !strcmp(force, "mprotect");
+    if (!only_mprotect)
+      vm.ready = setup();
+    if (!vm.ready && !only_uffd) {
+      const char *uffd_why = vm.why;
+      vm.ready = vm.mprotect_mode = mprotect_barrier_init(&vm.why);
+      if (vm.ready && G->cfg.trace && uffd_why)
+        fprintf(stderr, "gleaner: %s; using mprotect dirty tracking\n", uffd_why);
+    }
   }
   if (why)
     *why = vm.why;
@@ -104,6 +120,23 @@ bool vm_barrier_init(const char **why) {
 }
 
 bool vm_barrier_ready(void) { return vm.ready; }
+
+bool vm_barrier_is_mprotect(void) { return vm.mprotect_mode; }
+
+void vm_block_acquired(uint32_t index, uint32_t count) {
+  if (vm.mprotect_mode && gc_barrier_active)
+    mprotect_block_acquired(index, count);
+}
+
+void vm_rearm_card(uintptr_t card_lo) {
+  if (vm.mprotect_mode)
+    mprotect_rearm_card(card_lo);
+}
+
+void vm_cycle_end(void) {
+  if (vm.mprotect_mode)
+    mprotect_release_all();
+}
 
 /* One PAGEMAP_SCAN call over [start, end): re-protect written pages and,
  * if record, mark them dirty (at most max_pages; 0: no limit).  Returns
@@ -132,6 +165,12 @@ static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *
 bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes) {
   size_t ignored = 0;
   uintptr_t stop = *cursor + max_bytes < end ? *cursor + max_bytes : end;
+  if (vm.mprotect_mode) {
+    if (*cursor < stop)
+      mprotect_protect_range(*cursor, stop);
+    *cursor = stop;
+    return *cursor >= end;
+  }
   while (*cursor < stop)
     *cursor = scan_once(*cursor, stop, false, &ignored, 0);
   return *cursor >= end;
@@ -139,6 +178,8 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes) {
 
 size_t vm_collect_dirty(void) {
   size_t pages = 0;
+  if (vm.mprotect_mode)
+    return 0; /* the signal handler fills the card table directly */
   uintptr_t end = (uintptr_t)block_base(G->high_water);
   for (uintptr_t at = G->heap_lo; at < end;)
     at = scan_once(at, end, true, &pages, 0);
@@ -146,6 +187,8 @@ size_t vm_collect_dirty(void) {
 }
 
 bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages) {
+  if (vm.mprotect_mode)
+    return true;
   uintptr_t end = (uintptr_t)block_base(G->high_water);
   if (*cursor < G->heap_lo)
     *cursor = G->heap_lo;

@@ -24,4 +24,11 @@ size_t vm_collect_dirty(void);
  * were found; returns true (and rewinds *cursor) when the heap's end was
  * reached, i.e. a round is complete. */
 bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages);
+/* True when the mprotect fallback is in use (read(2) into scanned heap
+ * memory then fails with EFAULT during a cycle). */
+bool vm_barrier_is_mprotect(void);
+/* Hooks for the mprotect fallback (no-ops with userfaultfd). */
+void vm_block_acquired(uint32_t index, uint32_t count);
+void vm_rearm_card(uintptr_t card_lo);
+void vm_cycle_end(void);
 #endif
