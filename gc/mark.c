@@ -201,6 +201,10 @@ bool mark_drain(size_t budget_bytes) {
     head = (head + 1) % PREFETCH_DEPTH;
     filled--;
   }
+  /* The FIFO is a dead stack area once we return; a later root scan could
+   * read it through an uninitialised slot of a new frame. */
+  __builtin_memset(fifo, 0, sizeof fifo);
+  __asm__ volatile("" ::"r"(fifo) : "memory");
   return grey.count == 0;
 }
 
