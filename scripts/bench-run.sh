@@ -202,7 +202,7 @@ esac
 keep_median_steps
 
 {
-  echo "## Results"
+  echo "### Run of $(date -u +%Y-%m-%d)"
   echo
   machine_header
   echo
