@@ -13,6 +13,7 @@
  */
 #include "mark.h"
 #include "object_map.h"
+#include "compact.h"
 #include <string.h>
 #include <sys/mman.h>
 
@@ -118,8 +119,11 @@ void mark_ambiguous_range(const void *lo, const void *hi) {
 
 void mark_exact_slot(void **slot) {
   uintptr_t w = (uintptr_t)*slot;
-  if (addr_in_heap(w))
+  if (addr_in_heap(w)) {
+    if (GC_UNLIKELY(G->blocks[block_index(w)].flags & BF_EVACUATE))
+      compact_record_slot(slot); /* the compactor rewrites it if w moves */
     mark_candidate(w, false);
+  }
 }
 
 typedef struct trace_bounds { char *lo, *hi; const gc_type *type; } trace_bounds;

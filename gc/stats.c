@@ -7,6 +7,7 @@
  */
 #include "stats.h"
 #include "gc_state.h"
+#include "compact.h"
 #include "weakness.h"
 #include <inttypes.h>
 #include <string.h>
@@ -144,6 +145,10 @@ void gc_get_stats(gc_stats *out) {
   out->mmu_1ms = stats_mmu(1000000);
   out->mmu_10ms = stats_mmu(10000000);
   out->mmu_100ms = stats_mmu(100000000);
+  compact_totals ct;
+  compact_get_totals(&ct);
+  out->objects_moved = ct.objects_moved;
+  out->bytes_moved = ct.bytes_moved;
   state_unlock();
 }
 
@@ -162,6 +167,7 @@ void stats_print(FILE *out, int detail) {
   if (detail > 1)
     fprintf(out, "gleaner: mark time %.3f ms, objects moved %" PRIu64 "\n",
             s.mark_ns_total / 1e6, s.objects_moved);
+  compact_print(out);
 }
 
 void gc_print_stats(FILE *out) { stats_print(out ? out : stderr, 2); }

@@ -4,6 +4,7 @@
  * blocked) with its context saved.
  */
 #include "roots.h"
+#include "pin.h"
 
 void roots_mark_ambiguous(void) {
   for (mutator *m = G->mutators; m; m = m->next) {
@@ -14,6 +15,7 @@ void roots_mark_ambiguous(void) {
   }
   data_segments_mark();
   ranges_mark();
+  pins_mark_roots(); /* gc_pin'ed objects: alive and pinned, like a stack word */
 }
 
 void roots_mark_exact(void) { exact_roots_mark(); }
