@@ -350,8 +350,54 @@ static void test_random_graphs_under_stress(void **state) {
   compact_set_batch_bytes(0);
 }
 
+/* ---- disappearing links: their targets never move ---------------------- */
+
+#define LINKED 64
+static __attribute__((noinline)) void build_linked(void **roots, void **links) {
+  for (int i = 0; i < LINKED; i++) {
+    roots[i] = new_pair((uint64_t)i);
+    if (i % 2 == 0) {
+      links[i] = roots[i]; /* the program stores the link's value itself */
+      assert_int_equal(gc_weak_link(&links[i], roots[i]), 0);
+    }
+  }
+}
+
+static void test_weak_link_targets_stay(void **state) {
+  (void)state;
+  void **roots = calloc(LINKED, sizeof(void *));
+  void **links = calloc(LINKED, sizeof(void *)); /* malloc: not scanned */
+  uintptr_t old[LINKED];
+  for (int i = 0; i < LINKED; i++)
+    gc_root_add(&roots[i]);
+  build_linked(roots, links);
+  for (int i = 0; i < LINKED; i++)
+    old[i] = hide(roots[i]);
+  compact_now();
+  int moved = 0;
+  for (int i = 0; i < LINKED; i++) {
+    check_node(roots[i], (uint64_t)i);
+    if (i % 2 == 0) {
+      /* The link still names the object: it was not moved. */
+      assert_ptr_equal(links[i], roots[i]);
+      assert_ptr_equal(roots[i], unhide(old[i]));
+    } else if ((uintptr_t)roots[i] != (uintptr_t)unhide(old[i])) {
+      moved++;
+    }
+  }
+  assert_true(moved >= LINKED / 4); /* the unlinked ones did move */
+  for (int i = 0; i < LINKED; i++) {
+    if (i % 2 == 0)
+      gc_weak_unlink(&links[i]);
+    gc_root_remove(&roots[i]);
+  }
+  free(roots);
+  free(links);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_weak_link_targets_stay),
       cmocka_unit_test(test_stack_and_exact_slot_pin),
       cmocka_unit_test(test_exact_only_moves_and_slots_follow),
       cmocka_unit_test(test_gc_frame_macro_slots_valid),
