@@ -20,8 +20,10 @@
 #include "alloc.h"
 #include "block_pool.h"
 #include "mark.h"
+#include "mark_parallel.h"
 #include "roots.h"
 #include "stats.h"
+#include "stop_world.h"
 #include "sweep.h"
 
 volatile int gleaner_marking;
@@ -33,12 +35,10 @@ void pacer_after_collection(void) {
   G->bytes_since_gc = 0;
 }
 
-void collect_full_locked(const char *reason) {
-  (void)reason;
-  if (G->collecting)
-    return;
-  G->collecting = 1;
-  uint64_t start = now_ns();
+/* The phases that need the world stopped (stop_world.c runs this). */
+static void collect_world_stopped(void *unused) {
+  (void)unused;
+  uint64_t mark_start = now_ns();
   cursors_flush_all();
   sweep_clear_marks();
   gleaner_marking = 1;
@@ -46,12 +46,21 @@ void collect_full_locked(const char *reason) {
   roots_mark_all();
   mark_drain(SIZE_MAX);
   gleaner_marking = 0;
-  uint64_t marked = now_ns();
+  G->mark_ns_total += now_ns() - mark_start;
   G->live_bytes = sweep_after_mark();
   pacer_after_collection();
   block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+}
+
+void collect_full_locked(const char *reason) {
+  (void)reason;
+  if (G->collecting)
+    return;
+  G->collecting = 1;
+  mark_parallel_prepare();
+  uint64_t start = now_ns();
+  world_stopped_run(collect_world_stopped, NULL);
   G->collections++;
-  G->mark_ns_total += marked - start;
   stats_record_pause(start, now_ns());
   G->collecting = 0;
 }

@@ -4,6 +4,7 @@
  * blocked) with its context saved.
  */
 #include "roots.h"
+#include "stop_world.h"
 
 void roots_mark_ambiguous(void) {
   for (mutator *m = G->mutators; m; m = m->next) {
@@ -11,6 +12,8 @@ void roots_mark_ambiguous(void) {
       stack_scan_current_thread(m);
     else
       stack_scan_stopped_thread(m);
+    if (m->stopped == MUTATOR_SIGNALED)
+      stopped_cursors_mark(m);
   }
   data_segments_mark();
   ranges_mark();

@@ -1,0 +1,39 @@
+/*
+ * stop_world.h — stopping every other mutator thread for a collection
+ * (stop_world.c), and what the collector needs to know about the threads
+ * it stopped.
+ */
+#ifndef GLEANER_STOP_WORLD_H
+#define GLEANER_STOP_WORLD_H
+#include "gc_state.h"
+
+/* Lock held, by the collecting thread: suspend every other registered
+ * thread (threads in a blocking region are only marked MUTATOR_PARKED),
+ * run fn(arg), then restart them.  The time from the first signal to the
+ * last acknowledgement is recorded (stw_summary).  Nested calls run fn
+ * directly (the world is already stopped). */
+void world_stopped_run(void (*fn)(void *), void *arg);
+
+/* True while the calling collector has the world stopped. */
+bool world_is_stopped(void);
+
+/* Once per process: install the suspend handler (SIGPWR by default,
+ * GLEANER_SUSPEND_SIGNAL=n to change it). */
+void stop_world_install(void);
+/* Unblock the suspend signal in the calling thread (on registration). */
+void stop_world_unblock_signal(void);
+/* In the child of fork(): no other thread exists; reset the protocol. */
+void stop_world_after_fork_child(void);
+
+/* Time to stop the world over all collections so far. */
+void stw_summary(uint64_t *p50_ns, uint64_t *max_ns, uint64_t *count);
+
+/* Roots (world stopped): a thread stopped by signal may have been inside
+ * the allocation fast path, between reading and writing a cursor, so its
+ * cursors cannot be flushed.  Instead every slot of each cursor's current
+ * bitmap word that was taken for allocation is marked and scanned: the
+ * untaken ones stay allocated for the cursor (they are zero, so scanning
+ * them costs nothing), and an object being handed out at the moment of
+ * the signal survives even if no register holds its address yet. */
+void stopped_cursors_mark(mutator *m);
+#endif
