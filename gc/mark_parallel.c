@@ -165,7 +165,8 @@ void mark_parallel_prepare(void) {
 }
 
 bool mark_parallel_wanted(size_t grey_count) {
-  return P.started > 0 && grey_count > 0 && G->blocks_in_use >= PARALLEL_MIN_BLOCKS;
+  return G->cfg.markers > 1 && P.started > 0 && grey_count > 0 &&
+         G->blocks_in_use >= PARALLEL_MIN_BLOCKS;
 }
 
 static void recount_marked(void) {
