@@ -242,8 +242,12 @@ void world_stopped_run(void (*fn)(void *), void *arg) {
     return;
   }
   stopped_call call = {fn, arg, false};
+#if !defined(__SANITIZE_THREAD__)
+  /* (Not under TSan: its report symbolizer, running in a helper marker
+   * thread, takes the loader lock too.) */
   dl_iterate_phdr(run_under_loader_lock, &call);
-  if (!call.done) /* no loaded object at all: cannot happen, but be safe */
+#endif
+  if (!call.done)
     run_under_loader_lock(NULL, 0, &call);
 }
 
