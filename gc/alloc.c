@@ -12,6 +12,7 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "sweep.h"
+#include "vm_barrier.h"
 #include <errno.h>
 #include <string.h>
 
@@ -80,8 +81,7 @@ static bool cursor_take_word(alloc_cursor *c, uint32_t bi, uint32_t from) {
                         .word_base = block_base(bi) + (size_t)w * 64 * b->obj_size,
                         .size = b->obj_size,
                         .block = bi + 1,
-                        .word = w,
-                        .taken = free};
+                        .word = w};
     return true;
   }
   return false;
@@ -98,6 +98,7 @@ static uint32_t acquire_block(unsigned kind, unsigned cls) {
   if (bi == NO_BLOCK)
     return NO_BLOCK;
   block_init_small(bi, kind, cls);
+  vm_block_acquired(bi, 1);
 got:
   G->blocks[bi].flags |= BF_OWNED;
   return bi;
@@ -224,6 +225,7 @@ void *alloc_large(size_t n, unsigned kind) {
   }
   if (head != NO_BLOCK) {
     large_init(head, run, kind);
+    vm_block_acquired(head, run);
     G->bytes_since_gc += (uint64_t)run * BLOCK_SIZE;
     G->allocated_bytes += (uint64_t)run * BLOCK_SIZE;
   }

@@ -32,9 +32,11 @@ static inline void *cursor_take(alloc_cursor *c) {
 static inline void *alloc_inline(size_t n, unsigned kind) {
   if (GC_LIKELY(n <= MAX_SMALL_SIZE)) {
     alloc_cursor *c = &gleaner_self->cursors[kind][size_class_of(n)];
-    void *p = cursor_take(c);
-    if (GC_LIKELY(p != NULL))
-      return p;
+    uint64_t r = c->remaining;
+    if (GC_LIKELY(r != 0)) {
+      c->remaining = r & (r - 1);
+      return c->word_base + (size_t)(unsigned)__builtin_ctzll(r) * c->size;
+    }
     return alloc_small_slow(n, kind);
   }
   return alloc_large(n, kind);

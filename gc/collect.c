@@ -17,6 +17,7 @@
  * the live data by default), never less than the initial heap size.
  */
 #include "collect.h"
+#include "incremental.h"
 #include "alloc.h"
 #include "block_pool.h"
 #include "mark.h"
@@ -35,21 +36,27 @@ void pacer_after_collection(void) {
   G->bytes_since_gc = 0;
 }
 
-/* The phases that need the world stopped (stop_world.c runs this). */
-static void collect_world_stopped(void *unused) {
-  (void)unused;
-  uint64_t mark_start = now_ns();
+void collect_finish_cycle(uint64_t start_ns) {
+  gleaner_marking = 0;
+  uint64_t marked = now_ns();
+  G->live_bytes = sweep_after_mark();
+  pacer_after_collection();
+  block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+  G->collections++;
+  G->mark_ns_total += marked - start_ns;
+  stats_record_pause(start_ns, now_ns());
+}
+
+/* The phases of a full collection, run with the world stopped
+ * (stop_world.c). */
+static void collect_world_stopped(void *start_ns) {
   cursors_flush_all();
   sweep_clear_marks();
   gleaner_marking = 1;
   mark_begin();
   roots_mark_all();
   mark_drain(SIZE_MAX);
-  gleaner_marking = 0;
-  G->mark_ns_total += now_ns() - mark_start;
-  G->live_bytes = sweep_after_mark();
-  pacer_after_collection();
-  block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+  collect_finish_cycle(*(uint64_t *)start_ns);
 }
 
 void collect_full_locked(const char *reason) {
@@ -58,41 +65,76 @@ void collect_full_locked(const char *reason) {
     return;
   G->collecting = 1;
   mark_parallel_prepare();
+  if (incremental_in_cycle()) {
+    /* Marking is under way: completing it is the cheapest full answer. */
+    incremental_finish();
+    G->collecting = 0;
+    return;
+  }
   uint64_t start = now_ns();
-  world_stopped_run(collect_world_stopped, NULL);
-  G->collections++;
-  stats_record_pause(start, now_ns());
+  world_stopped_run(collect_world_stopped, &start);
   G->collecting = 0;
 }
 
 void collect_if_due(size_t about_to_allocate) {
   if (G->disabled || G->collecting)
     return;
+  incremental_configure();
+  bool incremental = incremental_enabled();
   if (G->cfg.stress) {
     mutator *m = gleaner_self;
-    if (++m->alloc_count % G->cfg.stress == 0)
+    if (++m->alloc_count % G->cfg.stress != 0)
+      return;
+    if (incremental)
+      incremental_step();
+    else
       collect_full_locked("stress");
-    return;
-  }
-  if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes)
+  } else if (incremental) {
+    incremental_on_allocation(about_to_allocate);
+  } else if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes) {
     collect_full_locked("allocation");
+  }
 }
 
 void gc_collect(void) {
   ensure_init();
   (void)mutator_current();
   state_lock();
+  if (incremental_in_cycle())
+    incremental_finish(); /* its marks predate garbage made since: start afresh */
   collect_full_locked("gc_collect");
   state_unlock();
 }
 
 int gc_collect_a_little(void) {
   ensure_init();
+  (void)mutator_current();
   state_lock();
-  if (!G->disabled)
+  incremental_configure();
+  if (!G->disabled && incremental_enabled())
+    incremental_step();
+  else if (!G->disabled)
     collect_if_due(0);
+  int in_cycle = incremental_in_cycle();
   state_unlock();
-  return 0;
+  return in_cycle;
+}
+
+void gc_set_incremental(int on) {
+  ensure_init();
+  state_lock();
+  if (!incremental_in_cycle())
+    G->cfg.incremental = on != 0;
+  state_unlock();
+}
+
+int gc_is_incremental(void) {
+  ensure_init();
+  state_lock();
+  incremental_configure();
+  int on = incremental_enabled();
+  state_unlock();
+  return on;
 }
 
 void gc_disable(void) {

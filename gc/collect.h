@@ -12,6 +12,9 @@ void collect_if_due(size_t about_to_allocate);
 void collect_full_locked(const char *reason);
 /* True while marking is in progress (objects are allocated black). */
 extern volatile int gleaner_marking;
+/* Lock held, marking complete: sweep, pace, trim, record the pause that
+ * started at start_ns. */
+void collect_finish_cycle(uint64_t start_ns);
 /* Lock held: bytes the next collection may let the heap grow to. */
 void pacer_after_collection(void);
 #endif

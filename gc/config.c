@@ -129,6 +129,7 @@ void settings_load(gc_settings *s, const gc_config *cfg) {
   env_bool("GLEANER_VERIFY", &s->verify);
   env_uint("GLEANER_FREE_SPACE_DIVISOR", &s->free_space_divisor);
   env_uint("GLEANER_STACK_WALK_FRAMES", &s->stack_walk_frames);
+  env_bool("GLEANER_TRACE", &s->trace);
   if (s->max_heap < BLOCK_SIZE * 16)
     s->max_heap = BLOCK_SIZE * 16;
   if (s->initial_heap > s->max_heap)

@@ -46,6 +46,7 @@ typedef struct gc_settings {
   int verify;
   unsigned free_space_divisor;
   unsigned stack_walk_frames; /* libunwind frames walked before the linear scan */
+  int trace;                  /* GLEANER_TRACE=1: report long collector steps */
 } gc_settings;
 
 typedef struct gc_state {
@@ -93,8 +94,8 @@ typedef struct gc_state {
   gc_oom_fn oom;
 } gc_state;
 
-extern gc_state *G;
-extern atomic_int gleaner_initialized;
+extern gc_state *G __attribute__((visibility("hidden")));
+extern atomic_int gleaner_initialized __attribute__((visibility("hidden")));
 
 /* Ensure the collector is initialized (defaults + environment). */
 void gc_ensure_init(void);

@@ -253,6 +253,8 @@ bool mark_drain_shared(grey_stack *gs, size_t budget_bytes) {
   return drain_stack(gs, true, budget_bytes);
 }
 
+void mark_push_range(uintptr_t lo, uintptr_t hi) { grey_push(&grey, lo, hi); }
+
 void mark_scan_object(uint32_t bi, uint32_t slot) {
   block_meta *b = &G->blocks[bi];
   if (!kind_is_scanned(b->kind))

@@ -33,8 +33,10 @@ void mark_exact_slot(void **slot);
  * budget_bytes (SIZE_MAX: no limit).  Returns true when the stack is empty. */
 bool mark_drain(size_t budget_bytes);
 bool mark_stack_empty(void);
-/* Scan an object's contents now (used by remark for dirty objects). */
+/* Grey an object again (its contents changed after it was scanned). */
 void mark_scan_object(uint32_t bi, uint32_t slot);
+/* Grey a range of words of a marked conservative object. */
+void mark_push_range(uintptr_t lo, uintptr_t hi);
 uint64_t mark_bytes_scanned(void);
 
 /* For mark_parallel.c: the collecting thread's stack, growing a stack,

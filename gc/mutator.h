@@ -24,9 +24,9 @@ typedef struct alloc_cursor {
   uint32_t size;       /* slot size */
   uint32_t block;      /* block index + 1; 0: no block */
   uint32_t word;       /* current word index in the block's bitmaps */
-  uint32_t pad;
-  uint64_t taken;      /* free slots taken for the current word */
 } alloc_cursor;
+/* 32 bytes: the fast path indexes cursors with a shift. */
+_Static_assert(sizeof(alloc_cursor) == 32, "cursor is 32 bytes");
 
 /* mutator.stopped during a collection. */
 #define MUTATOR_RUNNING 0  /* the collecting thread itself, or no collection */
@@ -62,8 +62,9 @@ typedef struct mutator {
 
 /* The calling thread's record; points at an empty dummy (all cursors empty)
  * until the thread is registered, so the fast path needs no NULL test. */
-extern __thread mutator *gleaner_self __attribute__((tls_model("initial-exec")));
-extern mutator gleaner_unregistered;
+extern __thread mutator *gleaner_self
+    __attribute__((tls_model("initial-exec"), visibility("hidden")));
+extern mutator gleaner_unregistered __attribute__((visibility("hidden")));
 
 mutator *mutator_current(void); /* registers the thread if needed */
 #endif

@@ -14,7 +14,7 @@
 #define NUM_CLASSES 40
 #define GRANULES_MAX (MAX_SMALL_SIZE / GRANULE)
 
-extern uint8_t gleaner_class_of_granules[GRANULES_MAX + 1];
+extern uint8_t gleaner_class_of_granules[GRANULES_MAX + 1] __attribute__((visibility("hidden")));
 extern uint32_t gleaner_class_size[NUM_CLASSES];
 extern uint32_t gleaner_class_recip[NUM_CLASSES];
 extern uint32_t gleaner_class_nslots[NUM_CLASSES];

@@ -291,7 +291,11 @@ void stopped_cursors_mark(mutator *m) {
       alloc_cursor *cur = &m->cursors[k][c];
       if (!cur->block)
         continue;
-      for (uint64_t t = cur->taken; t; t &= t - 1)
+      /* Every allocated slot of the current word: the cursor's untaken
+       * slots, the ones it handed out, and older objects of the word (at
+       * most 63 floating-garbage objects per cursor and collection). */
+      uint64_t allocated = G->bits[cur->block - 1].alloc[cur->word];
+      for (uint64_t t = allocated; t; t &= t - 1)
         mark_ambiguous_word((uintptr_t)(cur->word_base +
                                         (size_t)__builtin_ctzll(t) * cur->size));
     }

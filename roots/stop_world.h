@@ -30,10 +30,12 @@ void stw_summary(uint64_t *p50_ns, uint64_t *max_ns, uint64_t *count);
 
 /* Roots (world stopped): a thread stopped by signal may have been inside
  * the allocation fast path, between reading and writing a cursor, so its
- * cursors cannot be flushed.  Instead every slot of each cursor's current
- * bitmap word that was taken for allocation is marked and scanned: the
- * untaken ones stay allocated for the cursor (they are zero, so scanning
- * them costs nothing), and an object being handed out at the moment of
- * the signal survives even if no register holds its address yet. */
+ * cursors cannot be flushed.  Instead every allocated slot of each
+ * cursor's current bitmap word is marked and scanned: the untaken ones
+ * stay allocated for the cursor (they are zero, so scanning them costs
+ * nothing), and an object being handed out at the moment of the signal
+ * survives even if no register holds its address yet.  During an
+ * incremental cycle this also makes the rest of the word black, as
+ * allocation during a cycle must be. */
 void stopped_cursors_mark(mutator *m);
 #endif

@@ -17,8 +17,15 @@
 #include <string.h>
 
 #define HIDE_MASK ((uintptr_t)0x5a5a5a5a5a5a5a5aull)
-static inline uintptr_t hide(const void *p) { return (uintptr_t)p ^ HIDE_MASK; }
-static inline void *reveal(uintptr_t h) { return (void *)(h ^ HIDE_MASK); }
+/* Not inline: a revealed pointer must not be computed once and kept in a
+ * callee-saved register across the collections the test makes. */
+static __attribute__((noinline, unused)) uintptr_t hide(const void *p) {
+  return (uintptr_t)p ^ HIDE_MASK;
+}
+static __attribute__((noinline, unused)) void *reveal(uintptr_t h) {
+  __asm__ volatile("" ::: "memory");
+  return (void *)(h ^ HIDE_MASK);
+}
 
 static __attribute__((noinline, unused)) void clear_stack_below(void) {
   volatile char buf[64 * 1024];

@@ -1,0 +1,121 @@
+/*
+ * dirty_cards.c — the dirty set and the explicit write barrier.
+ *
+ * A card is 4 KiB (one page, so the virtual-memory barrier's pages map to
+ * cards one to one).  During a cycle, a card is dirty when something may
+ * have stored a pointer into it after the marker scanned it.  Rescanning
+ * re-greys every marked object that overlaps the card (for large
+ * conservative objects only the card's words), which restores the
+ * tri-color invariant for those stores (mark.h).
+ *
+ * The explicit barrier is therefore a card-marking insertion barrier:
+ * gc_write_barrier(obj, slot, value) dirties the card of the slot.  It is
+ * called before the store, but a card is rescanned only later (pre-clean
+ * or remark), when the store has happened, so the new value is what gets
+ * marked.  Why card marking rather than shading the value: the same dirty
+ * set then serves both barriers, and the barrier is a shift and an atomic
+ * OR, with no object lookup on the mutator's path.
+ */
+#include "dirty_cards.h"
+#include "mark.h"
+#include "object_map.h"
+#include "vm_barrier.h"
+#include <string.h>
+#include <sys/mman.h>
+
+static uint64_t *cards;   /* bit per card of the reservation */
+static size_t card_words;
+
+bool dirty_cards_init(void) {
+  size_t ncards = G->heap_span >> CARD_SHIFT;
+  card_words = ncards / 64 + 1;
+  cards = mmap(NULL, card_words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  return cards != MAP_FAILED;
+}
+
+static inline void card_set(size_t card) {
+  __atomic_fetch_or(&cards[card >> 6], (uint64_t)1 << (card & 63), __ATOMIC_RELAXED);
+}
+
+void dirty_cards_mark_range(uintptr_t lo, uintptr_t hi) {
+  if (hi <= G->heap_lo)
+    return;
+  if (lo < G->heap_lo)
+    lo = G->heap_lo;
+  for (size_t c = (lo - G->heap_lo) >> CARD_SHIFT; c < ((hi - G->heap_lo + CARD_SIZE - 1) >> CARD_SHIFT); c++)
+    card_set(c);
+}
+
+void dirty_cards_clear_all(void) {
+  size_t used = ((size_t)G->high_water * (BLOCK_SIZE >> CARD_SHIFT)) / 64 + 1;
+  memset(cards, 0, (used < card_words ? used : card_words) * sizeof(uint64_t));
+}
+
+void gc_write_barrier(void *obj, void **slot, void *value) {
+  (void)value; /* read at rescan time, after the store */
+  if (!gc_barrier_active || !cards)
+    return;
+  uintptr_t at = (uintptr_t)slot;
+  if (!addr_in_heap(at)) {
+    at = (uintptr_t)obj; /* a slot outside the heap is a root: rescanned anyway */
+    if (!addr_in_heap(at))
+      return;
+  }
+  card_set((at - G->heap_lo) >> CARD_SHIFT);
+}
+
+/* Re-grey the marked objects overlapping card [lo, lo + CARD_SIZE);
+ * returns the bytes re-greyed. */
+static size_t rescan_card(uintptr_t lo) {
+  uint32_t bi = block_index(lo);
+  block_meta *b = &G->blocks[bi];
+  if (b->state == BLOCK_LARGE_TAIL) {
+    bi = b->head;
+    b = &G->blocks[bi];
+  }
+  if (!kind_is_scanned(b->kind) || !b->marked)
+    return 0;
+  block_bits *bits = &G->bits[bi];
+  if (b->state == BLOCK_LARGE_HEAD) {
+    if (b->kind == KIND_PRECISE) {
+      mark_scan_object(bi, 0);
+      return (size_t)b->run_blocks * BLOCK_SIZE;
+    }
+    mark_push_range(lo, lo + CARD_SIZE);
+    return CARD_SIZE;
+  }
+  if (b->state != BLOCK_SMALL)
+    return 0;
+  uint32_t off = (uint32_t)(lo & (BLOCK_SIZE - 1));
+  uint32_t first = slot_of_offset(off, b->recip);
+  uint32_t last = slot_of_offset(off + CARD_SIZE - 1, b->recip);
+  if (last >= b->nslots)
+    last = b->nslots - 1;
+  size_t bytes = 0;
+  for (uint32_t s = first; s <= last; s++) {
+    if (bit_test(bits->mark, s)) {
+      mark_scan_object(bi, s);
+      bytes += b->obj_size;
+    }
+  }
+  return bytes;
+}
+
+size_t dirty_cards_rescan(void) {
+  size_t used = ((size_t)G->high_water * (BLOCK_SIZE >> CARD_SHIFT) + 63) / 64;
+  size_t bytes = 0;
+  for (size_t w = 0; w < used; w++) {
+    if (!cards[w])
+      continue;
+    uint64_t bitsw = __atomic_exchange_n(&cards[w], 0, __ATOMIC_RELAXED);
+    while (bitsw) {
+      size_t card = w * 64 + (size_t)__builtin_ctzll(bitsw);
+      bitsw &= bitsw - 1;
+      uintptr_t lo = G->heap_lo + (card << CARD_SHIFT);
+      vm_rearm_card(lo); /* before the rescan: later writes must trap again */
+      bytes += rescan_card(lo);
+    }
+  }
+  return bytes;
+}

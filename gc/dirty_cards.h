@@ -1,0 +1,15 @@
+/*
+ * dirty_cards.h — the one dirty set both barriers feed (dirty_cards.c):
+ * one bit per 4 KiB card of the heap reservation.
+ */
+#ifndef GLEANER_DIRTY_CARDS_H
+#define GLEANER_DIRTY_CARDS_H
+#include "gc_state.h"
+
+bool dirty_cards_init(void);
+void dirty_cards_mark_range(uintptr_t lo, uintptr_t hi);
+void dirty_cards_clear_all(void);
+/* Lock held, marking: re-grey every marked object on a dirty card, clear
+ * the cards.  Returns the bytes re-greyed. */
+size_t dirty_cards_rescan(void);
+#endif

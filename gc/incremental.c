@@ -1,0 +1,279 @@
+/*
+ * incremental.c — incremental tri-color marking as an explicit state
+ * machine.  The tri-color invariant it keeps is stated in mark.h.
+ *
+ *   IDLE ──(pacer)──> PROTECT ──(heap re-protected)──> [start pause] ──> MARK
+ *   MARK: slices of mark_drain bounded by the pause target; when nothing
+ *         is grey, a pre-clean round collects dirty cards and re-greys the
+ *         marked objects on them; when a round finds few dirty cards the
+ *         cycle ends with the [remark pause]: dirty cards, roots, drain to
+ *         the end, then sweep_after_mark flips blocks (no per-object work).
+ *
+ * What is switched on when:
+ *   - PROTECT (VM barrier only): write protection is re-armed over the heap
+ *     in slices, so no pause pays for the whole heap's page tables;
+ *   - start pause: cursors flushed, marks cleared, barrier and
+ *     allocate-black on (gc_barrier_active, gleaner_marking), roots greyed;
+ *   - MARK: the mutator runs; its stores are caught by the explicit
+ *     barrier (cards) or by the page write-protection (pages = cards);
+ *   - remark: roots rescanned (stacks, registers, globals and ranges are
+ *     not barriered), dirty cards rescanned, drain; barrier off.
+ *
+ * Pacing: a cycle starts when the program has allocated half of the
+ * collection trigger.  From then on the allocation slow path runs a slice
+ * of one pause target whenever the mutator has run for one pause target
+ * since the last slice (utilization 1/2); once the trigger is passed the
+ * gap shrinks (slice_gap_ns).  Only near the heap limit, or at 32 times
+ * the trigger, is the cycle finished in one pause.
+ */
+#include "incremental.h"
+#include "alloc.h"
+#include "block_pool.h"
+#include "collect.h"
+#include "dirty_cards.h"
+#include "mark.h"
+#include "mark_parallel.h"
+#include "roots.h"
+#include "stats.h"
+#include "stop_world.h"
+#include "sweep.h"
+#include "vm_barrier.h"
+#include <stdio.h>
+
+/* Remark when a pre-clean round re-greys at most this much: ~100 µs. */
+#define REMARK_BYTES ((size_t)256 * 1024)
+#define MAX_PRECLEAN_ROUNDS 32
+#define PROTECT_STEP ((size_t)4 << 20) /* ~70 µs of page-table walk */
+
+typedef enum { INC_IDLE, INC_PROTECT, INC_MARK } inc_phase;
+
+static struct {
+  bool configured, enabled, vm;
+  inc_phase phase;
+  uintptr_t protect_cursor, protect_end;
+  uint64_t last_slice_end;    /* for the utilization throttle */
+  double scan_per_ns;         /* measured marking speed */
+  unsigned preclean_rounds;
+  uintptr_t harvest_cursor;   /* VM dirty pages: where the round is */
+  size_t round_regreyed;      /* bytes re-greyed so far in this round */
+} inc = {.scan_per_ns = 0.5};
+
+void incremental_configure(void) {
+  if (inc.configured)
+    return;
+  inc.configured = true;
+  if (!G->cfg.incremental || G->cfg.barrier == GC_BARRIER_NONE)
+    return;
+  if (!dirty_cards_init()) {
+    gc_warnf("incremental marking off: cannot map the card table");
+    return;
+  }
+  if (G->cfg.barrier == GC_BARRIER_EXPLICIT) {
+    inc.enabled = true;
+    return;
+  }
+  const char *why = NULL;
+  if (vm_barrier_init(&why)) {
+    inc.enabled = inc.vm = true;
+  } else {
+    gc_warnf("incremental marking off (stop-the-world instead): %s; "
+             "GLEANER_BARRIER=explicit is available to programs that call GC_STORE",
+             why);
+  }
+}
+
+bool incremental_enabled(void) { return inc.enabled; }
+bool incremental_in_cycle(void) { return inc.phase == INC_MARK; }
+
+static void start_pause_stopped(void *t0);
+/* The pauses run with every other mutator stopped (roots/stop_world.c). */
+static void start_pause(uint64_t t0) {
+  mark_parallel_prepare();
+  world_stopped_run(start_pause_stopped, &t0);
+}
+
+static void start_pause_stopped(void *t0p) {
+  uint64_t t0 = *(uint64_t *)t0p;
+  cursors_flush_all();
+  sweep_clear_marks();
+  dirty_cards_clear_all();
+  gleaner_marking = 1;
+  gc_barrier_active = 1;
+  mark_begin();
+  roots_mark_all();
+  inc.phase = INC_MARK;
+  inc.preclean_rounds = 0;
+  inc.harvest_cursor = G->heap_lo;
+  inc.round_regreyed = 0;
+  stats_record_pause(t0, now_ns());
+}
+
+static void remark_pause_stopped(void *t0);
+/* The pause began at t0 (the slice that decided to remark). */
+static void remark_pause(uint64_t t0) {
+  mark_parallel_prepare();
+  world_stopped_run(remark_pause_stopped, &t0);
+}
+
+static void remark_pause_stopped(void *t0p) {
+  uint64_t t0 = *(uint64_t *)t0p;
+  uint64_t t1 = now_ns();
+  size_t pages = inc.vm ? vm_collect_dirty() : 0;
+  size_t regreyed = dirty_cards_rescan();
+  uint64_t t2 = now_ns();
+  roots_mark_all();
+  uint64_t t3 = now_ns();
+  mark_drain(SIZE_MAX);
+  if (G->cfg.trace)
+    fprintf(stderr,
+            "gleaner: remark: %zu dirty pages, %zu bytes re-greyed in %.0f us, roots %.0f us, "
+            "drain %.0f us, slice before %.0f us\n",
+            pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
+            (t1 - t0) / 1e3);
+  gc_barrier_active = 0;
+  if (inc.vm)
+    vm_cycle_end();
+  collect_finish_cycle(t0);
+  inc.phase = INC_IDLE;
+}
+
+static void begin_cycle(uint64_t t0) {
+  if (inc.vm) {
+    inc.phase = INC_PROTECT;
+    inc.protect_cursor = G->heap_lo;
+    inc.protect_end = (uintptr_t)block_base(G->high_water);
+  } else {
+    start_pause(t0);
+  }
+}
+
+/* Dirty pages harvested per pre-clean step: rescanning 256 pages of small
+ * objects costs ~100-300 µs, so a step fits in a slice. */
+#define HARVEST_PAGES 256
+
+/* Collect part of the dirty set and re-grey what it names; true when
+ * this completed a round over the whole heap. */
+static bool preclean_step(void) {
+  bool round_done = true;
+  if (inc.vm) {
+    size_t pages = 0;
+    round_done = vm_collect_dirty_step(&inc.harvest_cursor, HARVEST_PAGES, &pages);
+  }
+  inc.round_regreyed += dirty_cards_rescan();
+  return round_done;
+}
+
+/* Pre-clean until the grey stack has work again or the deadline passes;
+ * returns true when the cycle was finished by a remark. */
+static bool preclean(uint64_t t0, uint64_t deadline) {
+  while (mark_stack_empty()) {
+    if (preclean_step()) {
+      size_t regreyed = inc.round_regreyed;
+      inc.round_regreyed = 0;
+      if (regreyed <= REMARK_BYTES || ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS) {
+        remark_pause(t0);
+        return true;
+      }
+    }
+    if (now_ns() >= deadline)
+      break;
+  }
+  return false;
+}
+
+/* One pause of marking and pre-cleaning, at most budget_ns long (plus a
+ * remark when the cycle ends in it). */
+static void mark_slice(uint64_t t0, uint64_t budget_ns) {
+  uint64_t deadline = t0 + budget_ns, t = t0;
+  while (t < deadline) {
+    uint64_t bytes = (uint64_t)(inc.scan_per_ns * (double)(deadline - t)) + 4096;
+    if (bytes > 256 * 1024)
+      bytes = 256 * 1024; /* check the clock at least every ~50 µs */
+    uint64_t before = mark_bytes_scanned();
+    bool empty = mark_drain(bytes);
+    uint64_t t1 = now_ns(), scanned = mark_bytes_scanned() - before;
+    if (t1 > t && scanned > 65536)
+      inc.scan_per_ns = 0.7 * inc.scan_per_ns + 0.3 * ((double)scanned / (double)(t1 - t));
+    if (G->cfg.trace && t1 - t > 1000000)
+      fprintf(stderr, "gleaner: drain of %llu bytes scanned %llu in %.0f us\n",
+              (unsigned long long)bytes, (unsigned long long)scanned, (t1 - t) / 1e3);
+    t = t1;
+    if (empty && preclean(t0, deadline))
+      return;
+    t = now_ns();
+    if (G->cfg.trace && t - t1 > 1000000)
+      fprintf(stderr, "gleaner: preclean %.0f us\n", (t - t1) / 1e3);
+  }
+  stats_record_pause(t0, t);
+}
+
+/* How long the mutator must run between two slices.  On schedule: one
+ * pause target, so slices of one pause target leave utilization at 1/2.
+ * Behind schedule (the heap has passed its trigger) the gap shrinks with
+ * the square of the overrun: pauses stay bounded, utilization gives way,
+ * and memory is the last to give. */
+static uint64_t slice_gap_ns(uint64_t since) {
+  uint64_t target = (uint64_t)G->cfg.pause_target_us * 1000;
+  if (since <= G->trigger_bytes)
+    return target;
+  double overrun = (double)since / (double)(G->trigger_bytes ? G->trigger_bytes : 1);
+  return (uint64_t)((double)target / (overrun * overrun));
+}
+
+static void step(uint64_t t0, uint64_t budget_ns) {
+  inc_phase was = inc.phase;
+  switch (inc.phase) {
+  case INC_IDLE:
+    begin_cycle(t0);
+    break;
+  case INC_PROTECT:
+    if (vm_protect_step(&inc.protect_cursor, inc.protect_end, PROTECT_STEP))
+      start_pause(t0);
+    else
+      stats_record_pause(t0, now_ns());
+    break;
+  case INC_MARK:
+    mark_slice(t0, budget_ns);
+    break;
+  }
+  inc.last_slice_end = now_ns();
+  if (G->cfg.trace && inc.last_slice_end - t0 > 1000000)
+    fprintf(stderr, "gleaner: long step in phase %d: %.0f us (budget %.0f us)\n", (int)was,
+            (inc.last_slice_end - t0) / 1e3, budget_ns / 1e3);
+}
+
+void incremental_step(void) {
+  uint64_t t0 = now_ns();
+  step(t0, (uint64_t)G->cfg.pause_target_us * 1000);
+}
+
+void incremental_on_allocation(size_t bytes) {
+  uint64_t since = G->bytes_since_gc + bytes;
+  if (inc.phase == INC_IDLE) {
+    if (since > G->trigger_bytes / 2) {
+      uint64_t t0 = now_ns();
+      inc.last_slice_end = t0;
+      begin_cycle(t0);
+    }
+    return;
+  }
+  if (since > G->trigger_bytes * 32 || block_pool_headroom() < 64) {
+    if (G->cfg.trace)
+      fprintf(stderr, "gleaner: forced finish at %llu KiB since gc (trigger %llu KiB)\n",
+              (unsigned long long)since >> 10, (unsigned long long)G->trigger_bytes >> 10);
+    incremental_finish(); /* memory is running out: finish in one pause */
+    return;
+  }
+  uint64_t t0 = now_ns();
+  if (t0 - inc.last_slice_end >= slice_gap_ns(since))
+    step(t0, (uint64_t)G->cfg.pause_target_us * 1000);
+}
+
+void incremental_finish(void) {
+  uint64_t t0 = now_ns();
+  if (inc.phase == INC_PROTECT)
+    start_pause(t0); /* protection incomplete: pages not re-armed read as dirty */
+  if (inc.phase == INC_MARK)
+    remark_pause(t0);
+  inc.last_slice_end = now_ns();
+}

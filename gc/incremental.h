@@ -1,0 +1,20 @@
+/*
+ * incremental.h — incremental marking (incremental.c).
+ */
+#ifndef GLEANER_INCREMENTAL_H
+#define GLEANER_INCREMENTAL_H
+#include "gc_state.h"
+
+/* Lock held.  Decide once whether cycles can be incremental. */
+void incremental_configure(void);
+bool incremental_enabled(void);
+/* A cycle has started and not finished (the barrier is on). */
+bool incremental_in_cycle(void);
+/* Lock held: the allocation slow path pays its debt here (may start a
+ * cycle, run a bounded slice, or finish the cycle). */
+void incremental_on_allocation(size_t bytes);
+/* Lock held: one forced step (stress mode, gc_collect_a_little). */
+void incremental_step(void);
+/* Lock held: complete the current cycle now (remark to the end). */
+void incremental_finish(void);
+#endif

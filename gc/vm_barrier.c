@@ -1,0 +1,203 @@
+/*
+ * vm_barrier.c — the virtual-memory write barrier.
+ *
+ * The whole heap reservation is registered once with a userfaultfd in
+ * UFFDIO_REGISTER_MODE_WP, with UFFD_FEATURE_WP_ASYNC: a write to a
+ * write-protected page is resolved by the kernel itself — no signal, no
+ * handler thread — which merely records that the page was written.  The
+ * PAGEMAP_SCAN ioctl then returns the written pages and, with
+ * PM_SCAN_WP_MATCHING, protects them again in the same walk.
+ *
+ * Why this mechanism: because the kernel resolves the fault, a read(2)
+ * or any system call writing into the heap works (mprotect-based barriers
+ * make such calls fail with EFAULT), atomic blocks need no special case,
+ * and the cost is one minor fault per page per cycle instead of a signal.
+ * Pages never protected (fresh blocks, pages dropped by madvise) read back
+ * as written, which is the safe answer.
+ *
+ * Needs Linux >= 6.7.  Where it is missing, vm_mprotect.c takes over
+ * (mprotect + SIGSEGV); where that fails too the barrier reports itself
+ * unavailable and the collector stays stop-the-world (never unsafe).
+ */
+#include "vm_barrier.h"
+#include "dirty_cards.h"
+#include "vm_mprotect.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Newer than the installed kernel headers (Linux 6.7 UAPI). */
+#ifndef UFFD_FEATURE_WP_UNPOPULATED
+#define UFFD_FEATURE_WP_UNPOPULATED (1 << 13)
+#endif
+#ifndef UFFD_FEATURE_WP_ASYNC
+#define UFFD_FEATURE_WP_ASYNC (1 << 15)
+#endif
+#ifndef UFFD_USER_MODE_ONLY
+#define UFFD_USER_MODE_ONLY 1
+#endif
+#ifndef PAGEMAP_SCAN
+#define PAGE_IS_WRITTEN (1 << 1)
+#define PM_SCAN_WP_MATCHING (1 << 0)
+#define PM_SCAN_CHECK_WPASYNC (1 << 1)
+struct page_region {
+  uint64_t start, end, categories;
+};
+struct pm_scan_arg {
+  uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+  uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#endif
+
+#define REGIONS 512
+
+static struct {
+  int uffd, pagemap;
+  bool ready, tried, mprotect_mode;
+  const char *why;
+  struct page_region regions[REGIONS];
+} vm = {.uffd = -1, .pagemap = -1};
+
+static bool fail(const char *why) {
+  vm.why = why;
+  if (vm.uffd >= 0)
+    close(vm.uffd);
+  if (vm.pagemap >= 0)
+    close(vm.pagemap);
+  vm.uffd = vm.pagemap = -1;
+  return false;
+}
+
+static bool setup(void) {
+  vm.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+  if (vm.uffd < 0)
+    return fail("userfaultfd is not available");
+  struct uffdio_api api = {.api = UFFD_API,
+                           .features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED};
+  if (ioctl(vm.uffd, UFFDIO_API, &api) != 0)
+    return fail("userfaultfd lacks asynchronous write-protection (Linux < 6.7)");
+  struct uffdio_register reg = {.range = {G->heap_lo, G->heap_span},
+                                .mode = UFFDIO_REGISTER_MODE_WP};
+  if (ioctl(vm.uffd, UFFDIO_REGISTER, &reg) != 0)
+    return fail("cannot register the heap for write-protection");
+  vm.pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+  if (vm.pagemap < 0)
+    return fail("cannot open /proc/self/pagemap");
+  struct pm_scan_arg probe = {.size = sizeof probe, .start = G->heap_lo,
+                              .end = G->heap_lo + CARD_SIZE};
+  if (ioctl(vm.pagemap, PAGEMAP_SCAN, &probe) < 0)
+    return fail("the PAGEMAP_SCAN ioctl is not available (Linux < 6.7)");
+  return true;
+}
+
+/* userfaultfd first; mprotect + SIGSEGV where it is missing.
+ * GLEANER_VM_BARRIER=uffd|mprotect forces one (tests). */
+bool vm_barrier_init(const char **why) {
+  if (!vm.tried) {
+    vm.tried = true;
+    const char *force = getenv("GLEANER_VM_BARRIER");
+    bool only_uffd = force && !strcmp(force, "uffd");
+    bool only_mprotect = force && !strcmp(force, "mprotect");
+    if (!only_mprotect)
+      vm.ready = setup();
+    if (!vm.ready && !only_uffd) {
+      const char *uffd_why = vm.why;
+      vm.ready = vm.mprotect_mode = mprotect_barrier_init(&vm.why);
+      if (vm.ready && G->cfg.trace && uffd_why)
+        fprintf(stderr, "gleaner: %s; using mprotect dirty tracking\n", uffd_why);
+    }
+  }
+  if (why)
+    *why = vm.why;
+  return vm.ready;
+}
+
+bool vm_barrier_ready(void) { return vm.ready; }
+
+bool vm_barrier_is_mprotect(void) { return vm.mprotect_mode; }
+
+void vm_block_acquired(uint32_t index, uint32_t count) {
+  if (vm.mprotect_mode && gc_barrier_active)
+    mprotect_block_acquired(index, count);
+}
+
+void vm_rearm_card(uintptr_t card_lo) {
+  if (vm.mprotect_mode)
+    mprotect_rearm_card(card_lo);
+}
+
+void vm_cycle_end(void) {
+  if (vm.mprotect_mode)
+    mprotect_release_all();
+}
+
+/* One PAGEMAP_SCAN call over [start, end): re-protect written pages and,
+ * if record, mark them dirty (at most max_pages; 0: no limit).  Returns
+ * where the walk stopped. */
+static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *pages,
+                           size_t max_pages) {
+  struct pm_scan_arg a = {.size = sizeof a,
+                          .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+                          .start = start,
+                          .end = end,
+                          .vec = record ? (uintptr_t)vm.regions : 0,
+                          .vec_len = record ? REGIONS : 0,
+                          .max_pages = max_pages,
+                          .category_mask = PAGE_IS_WRITTEN,
+                          .return_mask = PAGE_IS_WRITTEN};
+  long n = ioctl(vm.pagemap, PAGEMAP_SCAN, &a);
+  if (n < 0)
+    gc_fatal("PAGEMAP_SCAN failed on the heap: %s", strerror(errno));
+  for (long i = 0; i < n; i++) {
+    *pages += (vm.regions[i].end - vm.regions[i].start) >> CARD_SHIFT;
+    dirty_cards_mark_range(vm.regions[i].start, vm.regions[i].end);
+  }
+  return a.walk_end ? (uintptr_t)a.walk_end : end;
+}
+
+bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes) {
+  size_t ignored = 0;
+  uintptr_t stop = *cursor + max_bytes < end ? *cursor + max_bytes : end;
+  if (vm.mprotect_mode) {
+    if (*cursor < stop)
+      mprotect_protect_range(*cursor, stop);
+    *cursor = stop;
+    return *cursor >= end;
+  }
+  while (*cursor < stop)
+    *cursor = scan_once(*cursor, stop, false, &ignored, 0);
+  return *cursor >= end;
+}
+
+size_t vm_collect_dirty(void) {
+  size_t pages = 0;
+  if (vm.mprotect_mode)
+    return 0; /* the signal handler fills the card table directly */
+  uintptr_t end = (uintptr_t)block_base(G->high_water);
+  for (uintptr_t at = G->heap_lo; at < end;)
+    at = scan_once(at, end, true, &pages, 0);
+  return pages;
+}
+
+bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages) {
+  if (vm.mprotect_mode)
+    return true;
+  uintptr_t end = (uintptr_t)block_base(G->high_water);
+  if (*cursor < G->heap_lo)
+    *cursor = G->heap_lo;
+  size_t found = 0;
+  while (*cursor < end && found < max_pages)
+    *cursor = scan_once(*cursor, end, true, &found, max_pages - found);
+  *pages += found;
+  if (*cursor < end)
+    return false;
+  *cursor = G->heap_lo;
+  return true;
+}

@@ -1,0 +1,34 @@
+/*
+ * vm_barrier.h — dirty-page tracking for programs that call no barrier
+ * (vm_barrier.c): Linux userfaultfd asynchronous write-protection read
+ * back with the PAGEMAP_SCAN ioctl.
+ */
+#ifndef GLEANER_VM_BARRIER_H
+#define GLEANER_VM_BARRIER_H
+#include "gc_state.h"
+
+#define CARD_SHIFT 12
+#define CARD_SIZE ((uintptr_t)1 << CARD_SHIFT)
+
+/* Set up once (lock held, at init or first use); false if unavailable,
+ * with the reason in *why. */
+bool vm_barrier_init(const char **why);
+bool vm_barrier_ready(void);
+/* Re-arm write protection on [*cursor, end), at most max_bytes of it per
+ * call; advances *cursor.  Returns true when *cursor reached end. */
+bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes);
+/* Record every page written since it was last protected into the dirty
+ * card set, and protect it again.  Returns the number of dirty pages. */
+size_t vm_collect_dirty(void);
+/* The same, bounded: harvest from *cursor on until max_pages dirty pages
+ * were found; returns true (and rewinds *cursor) when the heap's end was
+ * reached, i.e. a round is complete. */
+bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages);
+/* True when the mprotect fallback is in use (read(2) into scanned heap
+ * memory then fails with EFAULT during a cycle). */
+bool vm_barrier_is_mprotect(void);
+/* Hooks for the mprotect fallback (no-ops with userfaultfd). */
+void vm_block_acquired(uint32_t index, uint32_t count);
+void vm_rearm_card(uintptr_t card_lo);
+void vm_cycle_end(void);
+#endif
