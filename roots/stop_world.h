@@ -25,6 +25,9 @@ void stop_world_unblock_signal(void);
 /* In the child of fork(): no other thread exists; reset the protocol. */
 void stop_world_after_fork_child(void);
 
+/* gc_enter_blocking: the saved state is complete (for helgrind/DRD). */
+void stop_world_annotate_parking(mutator *m);
+
 /* Time to stop the world over all collections so far. */
 void stw_summary(uint64_t *p50_ns, uint64_t *max_ns, uint64_t *count);
 

@@ -163,6 +163,7 @@ __attribute__((noinline)) void gc_enter_blocking(void) {
    * getcontext saves them, and the stack above this frame holds the rest. */
   getcontext(&m->saved_context);
   m->saved_sp = (char *)__builtin_frame_address(0);
+  stop_world_annotate_parking(m);
   __atomic_store_n(&m->blocking, 1, __ATOMIC_RELEASE);
 }
 

@@ -54,6 +54,19 @@ static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long base_seed;
 static const scenario *current;
 
+/* Under ThreadSanitizer a thread blocked in pthread_mutex_lock cannot take
+ * the collector's suspend signal (TSan delivers signals only on leaving an
+ * intercepted call), so it would wait forever for a holder that is itself
+ * stopped: TSan builds wait with trylock and a sleep (tests/threads.mk). */
+static void lock_shared(void) {
+#if defined(__SANITIZE_THREAD__)
+  while (pthread_mutex_trylock(&shared_lock) != 0)
+    usleep(10);
+#else
+  pthread_mutex_lock(&shared_lock);
+#endif
+}
+
 static uint64_t hash2(uint64_t a, uint64_t b) {
   uint64_t x = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull);
   x ^= x >> 31;
@@ -239,14 +252,14 @@ static void step(worker *w, node **slots) {
   case 65 ... 71:
     if (slots[a]) {
       publish(w, slots[a]);
-      pthread_mutex_lock(&shared_lock);
+      lock_shared();
       shared[s] = slots[a];
       shared_id[s] = w->slot_id[a];
       pthread_mutex_unlock(&shared_lock);
     }
     break;
   case 72 ... 79:
-    pthread_mutex_lock(&shared_lock);
+    lock_shared();
     slots[a] = shared[s];
     w->slot_id[a] = shared_id[s];
     pthread_mutex_unlock(&shared_lock);
