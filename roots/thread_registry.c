@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "roots.h"
 #include "threads.h"
+#include <stdlib.h>
 #include <sys/mman.h>
 
 mutator gleaner_unregistered;
@@ -34,24 +35,35 @@ static mutator *register_locked(void) {
   return m;
 }
 
+/* Debug check: a thread that reaches the heap without registering first.
+ * On in builds with -DGLEANER_DEBUG, or with GLEANER_CHECK_THREADS=1. */
+static bool check_implicit_registration(void) {
 #ifdef GLEANER_DEBUG
+  return true;
+#else
+  static int cached = -1;
+  if (cached < 0) {
+    const char *v = getenv("GLEANER_CHECK_THREADS");
+    cached = v && *v == '1';
+  }
+  return cached;
+#endif
+}
+
 static void warn_implicit_registration(void) {
   gc_warnf("thread %lu touches the heap without having been registered: registered "
            "now (use gc_register_thread or gc_pthread_create; heap pointers it held "
            "before this were invisible to the collector)",
            (unsigned long)pthread_self());
 }
-#endif
 
 mutator *mutator_current(void) {
   mutator *m = gleaner_self;
   if (GC_LIKELY(m != &gleaner_unregistered))
     return m;
   ensure_init();
-#ifdef GLEANER_DEBUG
-  if (G->mutators) /* the first thread is registered by initialization */
+  if (check_implicit_registration() && G->mutators) /* the first: by gc_init */
     warn_implicit_registration();
-#endif
   return register_current();
 }
 

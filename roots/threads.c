@@ -9,8 +9,8 @@
  *     gc_register_thread() first (a thread that merely allocates is
  *     registered on its first allocation, but a heap pointer it got
  *     before that — from a shared variable, say — is invisible to the
- *     collector).  Builds with -DGLEANER_DEBUG warn when a thread is
- *     registered implicitly.
+ *     collector).  Builds with -DGLEANER_DEBUG (or GLEANER_CHECK_THREADS=1
+ *     at run time) warn when a thread is registered implicitly.
  *   - A registered thread is unregistered automatically when it exits (a
  *     pthread key destructor), or explicitly with gc_unregister_thread().
  *   - Between gc_enter_blocking() and gc_leave_blocking() a thread must

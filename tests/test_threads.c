@@ -161,6 +161,46 @@ static void pthread_wrappers(void **state) {
   assert_int_equal(run_in_child(scenario_wrappers, NULL), 0);
 }
 
+/* ---- detection of unregistered threads ------------------------------ */
+
+static atomic_int implicit_warnings;
+
+static void count_implicit(const char *message) {
+  if (strstr(message, "without having been registered"))
+    atomic_fetch_add(&implicit_warnings, 1);
+}
+
+static void *allocate_unregistered(void *arg) {
+  (void)arg;
+  return gc_alloc(32); /* plain pthread: registered implicitly, with a warning */
+}
+
+static void *allocate_registered(void *arg) {
+  (void)arg;
+  return gc_alloc(32);
+}
+
+static int scenario_detect_unregistered(void *unused) {
+  (void)unused;
+  setenv("GLEANER_CHECK_THREADS", "1", 1);
+  CHECK(gc_init(NULL) == 0);
+  gc_set_warn_handler(count_implicit);
+  pthread_t t;
+  void *rv;
+  CHECK(gc_pthread_create(&t, NULL, allocate_registered, NULL) == 0);
+  gc_pthread_join(t, &rv);
+  CHECK(rv != NULL && atomic_load(&implicit_warnings) == 0);
+  CHECK(pthread_create(&t, NULL, allocate_unregistered, NULL) == 0);
+  pthread_join(t, &rv);
+  CHECK(rv != NULL && atomic_load(&implicit_warnings) == 1);
+  return 0;
+}
+
+static void unregistered_threads_are_detected(void **state) {
+  (void)state;
+  assert_int_equal(run_in_child(scenario_detect_unregistered, NULL), 0);
+}
+
 /* ---- the argument of gc_pthread_create ------------------------------ */
 
 typedef struct start_gate { sem_t ready, go; } start_gate;
@@ -426,6 +466,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(registration),
       cmocka_unit_test(pthread_wrappers),
+      cmocka_unit_test(unregistered_threads_are_detected),
       cmocka_unit_test(create_argument_survives),
       cmocka_unit_test(blocking_region_keeps_stack_roots),
       cmocka_unit_test(threads_created_and_exiting_during_collections),
