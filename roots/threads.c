@@ -24,8 +24,8 @@
  *
  * fork(): the prepare handler takes G->lock, so no collection, registry
  * change or allocation slow path is half done when the address space is
- * copied; the child re-initializes the lock and forgets the other
- * threads (they do not exist in the child), releasing their cursors.
+ * copied; the child forgets the other threads (they do not exist in the
+ * child), releasing their cursors, and unlocks.
  */
 #include "threads.h"
 #include "alloc.h"
@@ -56,12 +56,12 @@ static void after_fork_parent(void) {
 static void after_fork_child(void) {
   if (!atomic_load_explicit(&gleaner_initialized, memory_order_acquire))
     return;
-  /* The mutex was taken by the forking thread of the parent; in the
-   * child it is a fresh copy that nobody else can hold. */
-  pthread_mutex_init(&G->lock, NULL);
   stop_world_after_fork_child();
   mark_parallel_after_fork_child();
   registry_after_fork_child();
+  /* The forking thread took the lock in before_fork and is the only
+   * thread of the child: it releases it as the parent does. */
+  state_unlock();
 }
 
 static void global_init_once(void) {
@@ -143,8 +143,7 @@ void gc_pthread_exit(void *retval) {
 
 /* ---- blocking regions ------------------------------------------------ */
 
-/* noinline: the caller's frame (and everything above) must stay where
- * saved_sp says while the thread is parked. */
+/* noinline: saved_sp is the caller's stack pointer at this call. */
 __attribute__((noinline)) void gc_enter_blocking(void) {
   mutator *m = gleaner_self;
   if (m == &gleaner_unregistered) {
@@ -160,9 +159,12 @@ __attribute__((noinline)) void gc_enter_blocking(void) {
     return;
   }
   /* Callee-saved registers are the only registers live across this call;
-   * getcontext saves them, and the stack above this frame holds the rest. */
+   * getcontext saves them, and the caller's frames hold the rest: the
+   * scan starts at the caller's stack pointer (the CFA of this frame), so
+   * that the frames of the blocking call itself, below it, are not read
+   * while the parked thread writes them. */
   getcontext(&m->saved_context);
-  m->saved_sp = (char *)__builtin_frame_address(0);
+  m->saved_sp = (char *)__builtin_dwarf_cfa();
   stop_world_annotate_parking(m);
   __atomic_store_n(&m->blocking, 1, __ATOMIC_RELEASE);
 }
