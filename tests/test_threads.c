@@ -355,6 +355,13 @@ static int scenario_churn_threads(void *unused) {
 
 static void threads_created_and_exiting_during_collections(void **state) {
   (void)state;
+#if defined(__SANITIZE_THREAD__)
+  /* Under TSan this scenario can hang: a thread newly started by TSan's
+   * pthread_create interceptor sometimes keeps the collector's suspend
+   * signal queued inside TSan and never runs the handler (seen with GCC
+   * 12's libtsan; docs/threads.md).  The normal and helgrind runs cover it. */
+  skip();
+#endif
   assert_int_equal(run_in_child(scenario_churn_threads, NULL), 0);
 }
 
