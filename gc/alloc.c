@@ -12,6 +12,8 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "sweep.h"
+#include "finalize.h"
+#include "roots.h"
 #include "vm_barrier.h"
 #include <errno.h>
 #include <string.h>
@@ -170,9 +172,18 @@ void *alloc_failed(const char *call, size_t n) {
   return NULL;
 }
 
+/* A collection (or an incremental step) may come in this call: clear the
+ * dead stack first (an unlocked, approximate test is enough here). */
+static void clear_stack_if_collecting_soon(size_t n) {
+  if (G->cfg.stress || G->bytes_since_gc + n > G->trigger_bytes / 2)
+    stack_clear_dead();
+}
+
 void *alloc_small_slow(size_t n, unsigned kind) {
+  finalize_safe_point(); /* outside the lock, before this allocation */
   ensure_init();
   mutator *m = mutator_current();
+  clear_stack_if_collecting_soon(n);
   state_lock();
   void *p = alloc_small_under_lock(m, n, kind);
   state_unlock();
@@ -201,12 +212,23 @@ static void large_init(uint32_t head, uint32_t run, unsigned kind) {
   }
 }
 
+static const char *alloc_call_name(unsigned kind) {
+  switch (kind) {
+  case KIND_ATOMIC: return "gc_alloc_atomic";
+  case KIND_PRECISE: return "gc_alloc_typed";
+  case KIND_UNCOLLECTABLE: return "gc_alloc_uncollectable";
+  case KIND_ATOMIC_UNCOLLECTABLE: return "gc_alloc_atomic_uncollectable";
+  default: return "gc_alloc";
+  }
+}
+
 void *alloc_large(size_t n, unsigned kind) {
+  finalize_safe_point(); /* outside the lock, before this allocation */
   ensure_init();
   if (n > G->heap_span) {
-    gc_warnf("gc_alloc(%zu): request larger than the heap limit (%zu bytes)", n,
-             G->cfg.max_heap);
-    return alloc_failed("gc_alloc", n);
+    gc_warnf("%s(%zu): request larger than the heap limit (%zu bytes)", alloc_call_name(kind),
+             n, G->cfg.max_heap);
+    return alloc_failed(alloc_call_name(kind), n);
   }
   if (n <= MAX_SMALL_SIZE) { /* uncollectable kinds come here when small */
     state_lock();
@@ -216,6 +238,7 @@ void *alloc_large(size_t n, unsigned kind) {
   }
   uint32_t run = large_run_blocks(n);
   (void)mutator_current();
+  clear_stack_if_collecting_soon(n);
   state_lock();
   collect_if_due((size_t)run * BLOCK_SIZE);
   uint32_t head = block_alloc_run(run);

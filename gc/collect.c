@@ -8,7 +8,9 @@
  *   3. mark the roots: uncollectable objects, stacks and registers,
  *      data segments, explicit ranges (all ambiguous: they pin), then the
  *      exact roots;
- *   4. drain the grey stack (mark.c) until nothing is grey;
+ *   4. drain the grey stack (mark.c) until nothing is grey, then the
+ *      after-mark pass of finalizers, weak links and ephemerons
+ *      (weakness.c, first step of collect_finish_cycle);
  *   5. flip and list blocks (sweep.c); dead slots are zeroed lazily;
  *   6. trim free blocks beyond what the pacer will want, set the next
  *      trigger, record the pause.
@@ -26,6 +28,8 @@
 #include "stats.h"
 #include "stop_world.h"
 #include "sweep.h"
+#include "finalize.h"
+#include "weakness.h"
 
 volatile int gleaner_marking;
 volatile int gc_barrier_active;
@@ -37,6 +41,7 @@ void pacer_after_collection(void) {
 }
 
 void collect_finish_cycle(uint64_t start_ns) {
+  weakness_after_mark(); /* finalizers, weak links, ephemerons */
   gleaner_marking = 0;
   uint64_t marked = now_ns();
   G->live_bytes = sweep_after_mark();
@@ -77,10 +82,12 @@ void collect_full_locked(const char *reason) {
 }
 
 void collect_if_due(size_t about_to_allocate) {
-  if (G->disabled || G->collecting)
-    return;
   incremental_configure();
   bool incremental = incremental_enabled();
+  if (incremental)
+    incremental_poll(); /* even when disabled: a paused cycle keeps its barrier */
+  if (G->disabled || G->collecting)
+    return;
   if (G->cfg.stress) {
     mutator *m = gleaner_self;
     if (++m->alloc_count % G->cfg.stress != 0)
@@ -96,14 +103,23 @@ void collect_if_due(size_t about_to_allocate) {
   }
 }
 
-void gc_collect(void) {
-  ensure_init();
-  (void)mutator_current();
+static void finish_cycle_in_progress(void) {
   state_lock();
   if (incremental_in_cycle())
     incremental_finish(); /* its marks predate garbage made since: start afresh */
+  state_unlock();
+}
+
+void gc_collect(void) {
+  ensure_init();
+  (void)mutator_current();
+  stack_clear_dead();
+  finish_cycle_in_progress();
+  stack_clear_dead(); /* the remark's frames are dead now: do not scan them */
+  state_lock();
   collect_full_locked("gc_collect");
   state_unlock();
+  finalize_safe_point(); /* an explicit collection is a safe point */
 }
 
 int gc_collect_a_little(void) {

@@ -47,14 +47,16 @@
 
 typedef enum { INC_IDLE, INC_PROTECT, INC_MARK } inc_phase;
 
+/* This struct is in .bss, which the root scan reads: it must hold no heap
+ * address, so heap positions are kept as offsets from heap_lo. */
 static struct {
   bool configured, enabled, vm;
   inc_phase phase;
-  uintptr_t protect_cursor, protect_end;
+  uintptr_t protect_offset, protect_end_offset;
   uint64_t last_slice_end;    /* for the utilization throttle */
   double scan_per_ns;         /* measured marking speed */
   unsigned preclean_rounds;
-  uintptr_t harvest_cursor;   /* VM dirty pages: where the round is */
+  uintptr_t harvest_offset;   /* VM dirty pages: where the round is */
   size_t round_regreyed;      /* bytes re-greyed so far in this round */
 } inc = {.scan_per_ns = 0.5};
 
@@ -96,14 +98,16 @@ static void start_pause_stopped(void *t0p) {
   uint64_t t0 = *(uint64_t *)t0p;
   cursors_flush_all();
   sweep_clear_marks();
-  dirty_cards_clear_all();
+  /* The card table is not cleared here: the mprotect barrier records the
+   * pages written during PROTECT only there (and unprotects them), and
+   * the previous remark left it empty. */
   gleaner_marking = 1;
   gc_barrier_active = 1;
   mark_begin();
   roots_mark_all();
   inc.phase = INC_MARK;
   inc.preclean_rounds = 0;
-  inc.harvest_cursor = G->heap_lo;
+  inc.harvest_offset = 0;
   inc.round_regreyed = 0;
   stats_record_pause(t0, now_ns());
 }
@@ -140,8 +144,8 @@ static void remark_pause_stopped(void *t0p) {
 static void begin_cycle(uint64_t t0) {
   if (inc.vm) {
     inc.phase = INC_PROTECT;
-    inc.protect_cursor = G->heap_lo;
-    inc.protect_end = (uintptr_t)block_base(G->high_water);
+    inc.protect_offset = 0;
+    inc.protect_end_offset = (uintptr_t)G->high_water * BLOCK_SIZE;
   } else {
     start_pause(t0);
   }
@@ -157,7 +161,9 @@ static bool preclean_step(void) {
   bool round_done = true;
   if (inc.vm) {
     size_t pages = 0;
-    round_done = vm_collect_dirty_step(&inc.harvest_cursor, HARVEST_PAGES, &pages);
+    uintptr_t cursor = G->heap_lo + inc.harvest_offset;
+    round_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
+    inc.harvest_offset = cursor - G->heap_lo;
   }
   inc.round_regreyed += dirty_cards_rescan();
   return round_done;
@@ -220,6 +226,16 @@ static uint64_t slice_gap_ns(uint64_t since) {
   return (uint64_t)((double)target / (overrun * overrun));
 }
 
+static void protect_slice(uint64_t t0) {
+  uintptr_t cursor = G->heap_lo + inc.protect_offset;
+  bool done = vm_protect_step(&cursor, G->heap_lo + inc.protect_end_offset, PROTECT_STEP);
+  inc.protect_offset = cursor - G->heap_lo;
+  if (done)
+    start_pause(t0);
+  else
+    stats_record_pause(t0, now_ns());
+}
+
 static void step(uint64_t t0, uint64_t budget_ns) {
   inc_phase was = inc.phase;
   switch (inc.phase) {
@@ -227,10 +243,7 @@ static void step(uint64_t t0, uint64_t budget_ns) {
     begin_cycle(t0);
     break;
   case INC_PROTECT:
-    if (vm_protect_step(&inc.protect_cursor, inc.protect_end, PROTECT_STEP))
-      start_pause(t0);
-    else
-      stats_record_pause(t0, now_ns());
+    protect_slice(t0);
     break;
   case INC_MARK:
     mark_slice(t0, budget_ns);
@@ -245,6 +258,11 @@ static void step(uint64_t t0, uint64_t budget_ns) {
 void incremental_step(void) {
   uint64_t t0 = now_ns();
   step(t0, (uint64_t)G->cfg.pause_target_us * 1000);
+}
+
+void incremental_poll(void) {
+  if (inc.vm && inc.phase != INC_IDLE)
+    vm_poll();
 }
 
 void incremental_on_allocation(size_t bytes) {

@@ -13,6 +13,9 @@ bool incremental_in_cycle(void);
 /* Lock held: the allocation slow path pays its debt here (may start a
  * cycle, run a bounded slice, or finish the cycle). */
 void incremental_on_allocation(size_t bytes);
+/* Lock held, every allocation slow path during a cycle: keep the VM
+ * barrier's signal handler installed (mprotect fallback). */
+void incremental_poll(void);
 /* Lock held: one forced step (stress mode, gc_collect_a_little). */
 void incremental_step(void);
 /* Lock held: complete the current cycle now (remark to the end). */

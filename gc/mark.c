@@ -237,6 +237,10 @@ static inline bool drain_stack(grey_stack *gs, bool atomic, size_t budget_bytes)
     head = (head + 1) % PREFETCH_DEPTH;
     filled--;
   }
+  /* The FIFO is a dead stack area once we return; a later root scan could
+   * read it through an uninitialised slot of a new frame. */
+  __builtin_memset(fifo, 0, sizeof fifo);
+  __asm__ volatile("" ::"r"(fifo) : "memory");
   return gs->count == 0;
 }
 
@@ -244,8 +248,6 @@ bool mark_drain(size_t budget_bytes) {
   /* A whole drain with the world stopped may use every marker. */
   if (budget_bytes == SIZE_MAX && mark_parallel_wanted(grey.count))
     return mark_parallel_drain();
-  if (budget_bytes == SIZE_MAX)
-    mark_parallel_note_serial();
   return drain_stack(&grey, false, budget_bytes);
 }
 
@@ -293,6 +295,7 @@ static void mark_uncollectable(void) {
 
 void mark_begin(void) {
   grey.count = 0;
+  mark_parallel_cycle_begin();
   if (!grey.capacity)
     grey_grow(&grey);
   mark_uncollectable();

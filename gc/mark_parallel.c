@@ -56,14 +56,14 @@ static struct {
   unsigned exited;      /* helpers that left the current drain */
   bool finished;
   grey_stack pool;      /* shared work, under lock */
-  unsigned last_used;
+  unsigned cycle_used;  /* most markers of any complete drain this cycle */
   marker markers[MAX_MARKERS];
 } P = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .start_cond = PTHREAD_COND_INITIALIZER,
     .work_cond = PTHREAD_COND_INITIALIZER,
     .done_cond = PTHREAD_COND_INITIALIZER,
-    .last_used = 1,
+    .cycle_used = 1,
 };
 static _Atomic unsigned hungry;
 
@@ -209,15 +209,16 @@ bool mark_parallel_drain(void) {
     own->bytes_scanned += P.markers[i].stack.bytes_scanned;
     P.markers[i].stack.bytes_scanned = 0;
   }
-  P.last_used = P.active;
+  if (P.active > P.cycle_used)
+    P.cycle_used = P.active;
   pthread_mutex_unlock(&P.lock);
   recount_marked();
   return true;
 }
 
-void mark_parallel_note_serial(void) { P.last_used = 1; }
+void mark_parallel_cycle_begin(void) { P.cycle_used = 1; }
 
-unsigned mark_markers_used(void) { return P.last_used; }
+unsigned mark_markers_used(void) { return P.cycle_used; }
 
 void mark_parallel_after_fork_child(void) {
   pthread_mutex_init(&P.lock, NULL);

@@ -16,9 +16,10 @@ bool mark_parallel_wanted(size_t grey_count);
 /* World stopped: drain the collecting thread's grey stack with every
  * marker; returns true (nothing grey is left). */
 bool mark_parallel_drain(void);
-/* A complete drain ran with one marker. */
-void mark_parallel_note_serial(void);
-/* Markers used by the last complete drain. */
+/* A marking cycle begins (mark_begin). */
+void mark_parallel_cycle_begin(void);
+/* The most markers used by a complete drain of the last cycle (a cycle
+ * drains several times: roots, then finalization and weakness). */
 unsigned mark_markers_used(void);
 /* In the child of fork(): the helper threads do not exist there. */
 void mark_parallel_after_fork_child(void);

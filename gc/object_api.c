@@ -7,6 +7,7 @@
 #include "alloc.h"
 #include "block_pool.h"
 #include "collect.h"
+#include "finalize.h"
 #include <errno.h>
 #include <string.h>
 
@@ -68,8 +69,10 @@ void gc_free(void *p) {
   ensure_init();
   object_ref r;
   state_lock();
-  if (!check_object_start("gc_free", p, &r))
+  if (!check_object_start("gc_free", p, &r)) {
+    finalize_object_freed(p); /* a reused slot must not inherit it */
     free_object(&r);
+  }
   state_unlock();
 }
 
@@ -91,6 +94,11 @@ void *gc_realloc(void *p, size_t n) {
     return NULL;
   }
   ensure_init();
+  if (n > G->heap_span) {
+    gc_warnf("gc_realloc(%p, %zu): request larger than the heap limit (%zu bytes); "
+             "the object is unchanged", p, n, G->cfg.max_heap);
+    return alloc_failed("gc_realloc", n);
+  }
   object_ref r;
   state_lock();
   const char *bad = check_object_start("gc_realloc", p, &r);

@@ -9,6 +9,7 @@
 #include "gc_state.h"
 #include "mark_parallel.h"
 #include "stop_world.h"
+#include "weakness.h"
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
@@ -73,35 +74,52 @@ static uint64_t percentile(double q) {
   return pauses.max_ns;
 }
 
-/* Pause time inside [t, t + w) among the logged pauses (oldest first). */
-static uint64_t paused_in_window(size_t first, size_t n, uint64_t t, uint64_t w) {
-  uint64_t sum = 0;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = (first + k) % PAUSE_LOG;
-    uint64_t s = pauses.log_start[i], e = s + pauses.log_len[i];
-    if (s >= t + w)
-      break;
-    if (e <= t)
-      continue;
-    sum += (e < t + w ? e : t + w) - (s > t ? s : t);
-  }
-  return sum;
+/* Pause k of the n logged ones, oldest first. */
+static uint64_t log_s(size_t first, size_t k) { return pauses.log_start[(first + k) % PAUSE_LOG]; }
+static uint64_t log_e(size_t first, size_t k) {
+  size_t i = (first + k) % PAUSE_LOG;
+  return pauses.log_start[i] + pauses.log_len[i];
 }
 
-/* Worst windows start where a pause starts or end where one ends. */
-static double mmu(uint64_t w) {
+/* The worst windows start where a pause starts or end where one ends.
+ * Two monotone pointers over the (chronological, disjoint) pauses make it
+ * O(n): `full` sums the pauses wholly inside the current window. */
+static uint64_t worst_window_starting_at_pauses(size_t first, size_t n, uint64_t w) {
+  uint64_t worst = 0, full = 0;
+  size_t j = 0; /* pauses [k, j) end inside [s_k, s_k + w) */
+  for (size_t k = 0; k < n; k++) {
+    uint64_t t = log_s(first, k);
+    if (j < k) { j = k; full = 0; }
+    while (j < n && log_e(first, j) <= t + w)
+      full += log_e(first, j) - log_s(first, j), j++;
+    uint64_t partial = j < n && log_s(first, j) < t + w ? t + w - log_s(first, j) : 0;
+    if (full + partial > worst) worst = full + partial;
+    if (j > k) full -= log_e(first, k) - log_s(first, k);
+  }
+  return worst;
+}
+
+static uint64_t worst_window_ending_at_pauses(size_t first, size_t n, uint64_t w) {
+  uint64_t worst = 0, full = 0;
+  size_t i = 0; /* pauses [i, k] start inside [e_k - w, e_k) */
+  for (size_t k = 0; k < n; k++) {
+    uint64_t end = log_e(first, k);
+    uint64_t t = end > w ? end - w : 0;
+    full += log_e(first, k) - log_s(first, k);
+    while (i <= k && log_s(first, i) < t)
+      full -= log_e(first, i) - log_s(first, i), i++;
+    uint64_t partial = i > 0 && log_e(first, i - 1) > t ? log_e(first, i - 1) - t : 0;
+    if (full + partial > worst) worst = full + partial;
+  }
+  return worst;
+}
+
+double stats_mmu(uint64_t w) {
   size_t n = pauses.count < PAUSE_LOG ? pauses.count : PAUSE_LOG;
   size_t first = pauses.count < PAUSE_LOG ? 0 : pauses.count % PAUSE_LOG;
-  uint64_t worst = 0, floor_t = pauses.first_ns;
-  for (size_t k = 0; k < n; k++) {
-    size_t i = (first + k) % PAUSE_LOG;
-    uint64_t s = pauses.log_start[i], e = s + pauses.log_len[i];
-    uint64_t a = paused_in_window(first + k, n - k, s, w);
-    uint64_t t = e >= floor_t + w ? e - w : floor_t;
-    uint64_t b = paused_in_window(first, n, t, w);
-    if (a > worst) worst = a;
-    if (b > worst) worst = b;
-  }
+  uint64_t a = worst_window_starting_at_pauses(first, n, w);
+  uint64_t b = worst_window_ending_at_pauses(first, n, w);
+  uint64_t worst = a > b ? a : b;
   return worst >= w ? 0.0 : 1.0 - (double)worst / (double)w;
 }
 
@@ -120,15 +138,16 @@ void gc_get_stats(gc_stats *out) {
   out->markers_used = mark_markers_used();
   uint64_t stw_p50, stw_count;
   stw_summary(&stw_p50, &out->stw_max_ns, &stw_count);
+  weakness_stats_fill(out);
   out->pause_total_ns = pauses.total_ns;
   out->pause_max_ns = pauses.max_ns;
   out->pause_count = pauses.count;
   out->pause_p50_ns = percentile(0.50);
   out->pause_p90_ns = percentile(0.90);
   out->pause_p99_ns = percentile(0.99);
-  out->mmu_1ms = mmu(1000000);
-  out->mmu_10ms = mmu(10000000);
-  out->mmu_100ms = mmu(100000000);
+  out->mmu_1ms = stats_mmu(1000000);
+  out->mmu_10ms = stats_mmu(10000000);
+  out->mmu_100ms = stats_mmu(100000000);
   state_unlock();
 }
 

@@ -27,6 +27,7 @@
 #include <linux/userfaultfd.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -58,11 +59,13 @@ struct pm_scan_arg {
 
 #define REGIONS 512
 
+/* In .bss, which the root scan reads: the page regions (heap addresses)
+ * live in a mapping of their own. */
 static struct {
   int uffd, pagemap;
   bool ready, tried, mprotect_mode;
   const char *why;
-  struct page_region regions[REGIONS];
+  struct page_region *regions;
 } vm = {.uffd = -1, .pagemap = -1};
 
 static bool fail(const char *why) {
@@ -76,6 +79,12 @@ static bool fail(const char *why) {
 }
 
 static bool setup(void) {
+  vm.regions = mmap(NULL, REGIONS * sizeof *vm.regions, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (vm.regions == MAP_FAILED) {
+    vm.regions = NULL;
+    return fail("cannot map the page-region buffer");
+  }
   vm.uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
   if (vm.uffd < 0)
     return fail("userfaultfd is not available");
@@ -126,6 +135,11 @@ bool vm_barrier_is_mprotect(void) { return vm.mprotect_mode; }
 void vm_block_acquired(uint32_t index, uint32_t count) {
   if (vm.mprotect_mode && gc_barrier_active)
     mprotect_block_acquired(index, count);
+}
+
+void vm_poll(void) {
+  if (vm.mprotect_mode)
+    mprotect_poll();
 }
 
 void vm_rearm_card(uintptr_t card_lo) {

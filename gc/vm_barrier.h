@@ -29,6 +29,7 @@ bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages);
 bool vm_barrier_is_mprotect(void);
 /* Hooks for the mprotect fallback (no-ops with userfaultfd). */
 void vm_block_acquired(uint32_t index, uint32_t count);
+void vm_poll(void);
 void vm_rearm_card(uintptr_t card_lo);
 void vm_cycle_end(void);
 #endif

@@ -11,6 +11,11 @@
  * atomic (pointer-free) blocks, where I/O buffers belong, never are; and
  * every first write to a page costs a signal.
  *
+ * A program (or a test framework) that installs its own SIGSEGV handler
+ * while pages are protected would receive our faults: the handler is put
+ * back on top at every allocation slow path during a cycle (mprotect_poll)
+ * and chains to the program's handler for faults that are not ours.
+ *
  * The handler takes no lock: it sets a card bit atomically and calls
  * mprotect, both safe in a signal handler.  A fault that is not ours goes
  * to the previous handler (or the default action).
@@ -99,6 +104,11 @@ void mprotect_protect_range(uintptr_t lo, uintptr_t hi) {
   if (!install_handler())
     gc_fatal("cannot install the SIGSEGV handler of the mprotect barrier");
   protect_blocks(block_index(lo), block_index(hi - 1) + 1);
+}
+
+void mprotect_poll(void) {
+  if (protecting && !install_handler())
+    gc_fatal("cannot re-install the SIGSEGV handler of the mprotect barrier");
 }
 
 void mprotect_block_acquired(uint32_t index, uint32_t count) {

@@ -13,6 +13,8 @@ void mprotect_protect_range(uintptr_t lo, uintptr_t hi);
 void mprotect_block_acquired(uint32_t index, uint32_t count);
 /* Protect one card again before its objects are rescanned. */
 void mprotect_rearm_card(uintptr_t card_lo);
+/* During a cycle: put our handler back on top if it was replaced. */
+void mprotect_poll(void);
 /* The cycle is over: make the whole heap writable again. */
 void mprotect_release_all(void);
 #endif

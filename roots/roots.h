@@ -22,6 +22,8 @@ void roots_mark_exact(void);
 void stack_scan_current_thread(mutator *m);
 void stack_scan_stopped_thread(mutator *m);
 void stack_bounds_of_current_thread(char **base, char **limit);
+/* Zero the dead stack below the caller (collector entry points). */
+void stack_clear_dead(void);
 
 /* data_segments.c */
 void data_segments_mark(void);

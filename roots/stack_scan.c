@@ -90,3 +90,19 @@ void stack_scan_stopped_thread(mutator *m) {
   char *lo = sp - 128 >= m->stack_limit ? sp - 128 : sp;
   scan_stack_words(lo, m->stack_base);
 }
+
+/* Zero the dead part of the stack just below the caller, when the thread
+ * has room: a frame pushed there later (the collector's own, on its way
+ * to the scan) would otherwise carry stale pointers in its uninitialised
+ * slots, and the conservative scan would keep their targets alive.  Called
+ * at the collector's entry points, as Boehm GC's GC_clear_stack is. */
+#define CLEAR_BYTES (16 * 1024)
+__attribute__((noinline)) void stack_clear_dead(void) {
+  mutator *m = gleaner_self;
+  char *here = (char *)__builtin_frame_address(0);
+  if (m == &gleaner_unregistered || here - m->stack_limit < 4 * CLEAR_BYTES)
+    return;
+  volatile char buf[CLEAR_BYTES];
+  __builtin_memset((char *)buf, 0, sizeof buf);
+  __asm__ volatile("" ::"r"(buf) : "memory");
+}
