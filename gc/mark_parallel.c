@@ -14,7 +14,11 @@
  * checks `hungry` after each slice of SLICE_BYTES scanned and, if someone
  * waits, moves the top half of its stack (at most SHARE_MAX entries) to
  * the pool.  So a busy marker pays one relaxed load per slice, and work
- * only moves when a marker would otherwise idle.  (Thief-side stealing
+ * only moves when a marker would otherwise idle.  An idle marker polls
+ * the pool for a while (sched_yield now and then) before it sleeps on the
+ * condition variable: on a loaded machine a sleep and wake-up costs
+ * milliseconds (measured: 2 markers were twice as slow as 1 with pure
+ * sleeping, 1.3 times faster with polling, load average 3.5 on 2 cores).  (Thief-side stealing
  * from a lock-free deque would need a fence on every pop of the owner.)
  *
  * Termination: the drain is over when every participating marker is idle
@@ -29,6 +33,7 @@
  */
 #include "mark_parallel.h"
 #include "mark.h"
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 
@@ -36,9 +41,16 @@
 #define SLICE_BYTES ((size_t)64 * 1024) /* ~20 µs of scanning between checks */
 #define SHARE_MAX 4096                  /* entries moved per donation */
 #define TAKE_MAX 1024                   /* entries taken from the pool at once */
+#define SPIN_ROUNDS 4096                /* ~50-100 µs of polling before sleeping */
 /* Below this many blocks in use, waking the helpers costs more than it
  * saves (a futex wake and a context switch are ~10-50 µs). */
 #define PARALLEL_MIN_BLOCKS 64
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
 
 typedef struct marker {
   grey_stack stack;
@@ -66,6 +78,7 @@ static struct {
     .cycle_used = 1,
 };
 static _Atomic unsigned hungry;
+static _Atomic int pool_ready;  /* pool non-empty or drain finished (hint) */
 
 /* Move n entries from the top of src to the top of dst. */
 static void move_entries(grey_stack *dst, grey_stack *src, size_t n) {
@@ -84,8 +97,23 @@ static void donate(grey_stack *own) {
     n = SHARE_MAX;
   pthread_mutex_lock(&P.lock);
   move_entries(&P.pool, own, n);
+  atomic_store_explicit(&pool_ready, 1, memory_order_relaxed);
   pthread_cond_broadcast(&P.work_cond);
   pthread_mutex_unlock(&P.lock);
+}
+
+/* Poll the pool without the lock for a while before sleeping: a futex
+ * sleep and wake-up costs tens of microseconds idle and milliseconds on a
+ * busy machine, while new work usually arrives within one slice. */
+static void spin_for_work(void) {
+  for (unsigned i = 0; i < SPIN_ROUNDS; i++) {
+    if (atomic_load_explicit(&pool_ready, memory_order_relaxed))
+      return;
+    if (i % 64 == 63)
+      sched_yield();
+    else
+      cpu_relax();
+  }
 }
 
 /* Own stack is empty: take shared work, or return false when the drain
@@ -94,12 +122,22 @@ static bool take_work(grey_stack *own) {
   pthread_mutex_lock(&P.lock);
   P.idle++;
   atomic_fetch_add_explicit(&hungry, 1, memory_order_relaxed);
+  bool spun = false;
   while (P.pool.count == 0 && !P.finished) {
     if (P.idle == P.active) {
       P.finished = true;
+      atomic_store_explicit(&pool_ready, 1, memory_order_relaxed);
       pthread_cond_broadcast(&P.work_cond);
       break;
     }
+    if (!spun) {
+      spun = true;
+      pthread_mutex_unlock(&P.lock);
+      spin_for_work();
+      pthread_mutex_lock(&P.lock);
+      continue;
+    }
+    spun = false;
     pthread_cond_wait(&P.work_cond, &P.lock);
   }
   atomic_fetch_sub_explicit(&hungry, 1, memory_order_relaxed);
@@ -110,6 +148,8 @@ static bool take_work(grey_stack *own) {
     P.idle--;
     got = true;
   }
+  if (P.pool.count == 0 && !P.finished)
+    atomic_store_explicit(&pool_ready, 0, memory_order_relaxed);
   pthread_mutex_unlock(&P.lock);
   return got;
 }
@@ -196,6 +236,7 @@ bool mark_parallel_drain(void) {
   /* Seed the pool so helpers start at once. */
   size_t n = own->count / 2 > SHARE_MAX ? SHARE_MAX : own->count / 2;
   move_entries(&P.pool, own, n);
+  atomic_store_explicit(&pool_ready, P.pool.count > 0, memory_order_relaxed);
   P.generation++;
   pthread_cond_broadcast(&P.start_cond);
   pthread_mutex_unlock(&P.lock);
