@@ -1,0 +1,8 @@
+/*
+ * gc/leak_detector.h — not provided by Gleaner's Boehm GC layer.
+ *
+ * Boehm GC ships this header; a program that includes it needs something
+ * Gleaner cannot honour, so the build stops here with the reason instead of
+ * failing (or silently misbehaving) later.
+ */
+#error "<gc/leak_detector.h> is not provided by Gleaner's Boehm GC layer: Gleaner has no leak-finding mode (use valgrind or ASan)"
