@@ -93,7 +93,9 @@ static bool cursor_take_word(alloc_cursor *c, uint32_t bi, uint32_t from) {
 static uint32_t acquire_block(unsigned kind, unsigned cls) {
   uint32_t bi;
   while ((bi = sweep_pop_available(kind, cls)) != NO_BLOCK) {
-    if (G->blocks[bi].allocated < G->blocks[bi].nslots)
+    /* A compaction candidate gets no new objects (compact.c). */
+    if (G->blocks[bi].allocated < G->blocks[bi].nslots &&
+        !(G->blocks[bi].flags & BF_EVACUATE))
       goto got;
   }
   bi = block_alloc_run(1);

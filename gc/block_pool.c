@@ -137,10 +137,25 @@ uint32_t block_alloc_run(uint32_t n) {
   return start;
 }
 
+/* Release the pages of the bitmap side table that lie wholly inside the
+ * entries of blocks [index, index + n): decommitted blocks need no bits,
+ * and take_run clears them again on reuse.  (1.5 KiB per block: on a
+ * fragmented heap they were a tenth of the resident memory.) */
+static void release_side_pages(uint32_t index, uint32_t n) {
+  uintptr_t page = 4096;
+  uintptr_t lo = (uintptr_t)&G->bits[index], hi = (uintptr_t)&G->bits[index + n];
+  lo = (lo + page - 1) & ~(page - 1);
+  hi &= ~(page - 1);
+  if (hi > lo)
+    madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 void block_free_run(uint32_t index, uint32_t n) {
   bool decommit = n >= DECOMMIT_RUN_BLOCKS;
-  if (decommit)
+  if (decommit) {
     madvise(block_base(index), (size_t)n * BLOCK_SIZE, MADV_DONTNEED);
+    release_side_pages(index, n);
+  }
   for (uint32_t i = index; i < index + n; i++) {
     G->blocks[i] = (block_meta){.state = BLOCK_FREE,
                                 .flags = decommit ? BF_DECOMMITTED : BF_DIRTY_FREE};
@@ -154,8 +169,13 @@ void block_free_run(uint32_t index, uint32_t n) {
     G->free_hint = index / 64;
 }
 
+static bool is_decommitted_free(uint32_t i) {
+  return is_free(i) && (G->blocks[i].flags & BF_DECOMMITTED);
+}
+
 void block_pool_trim(uint32_t keep) {
   uint32_t committed_free = G->blocks_free - G->blocks_decommitted;
+  uint32_t run_lo = UINT32_MAX, run_hi = 0; /* newly released, for side pages */
   /* Release from the top: allocation is first-fit from the bottom, so the
    * top blocks are the ones least likely to be wanted again. */
   for (uint32_t i = G->high_water; i-- > 0 && committed_free > keep;) {
@@ -166,5 +186,22 @@ void block_pool_trim(uint32_t keep) {
     b->flags = BF_DECOMMITTED;
     G->blocks_decommitted++;
     committed_free--;
+    if (i < run_lo) run_lo = i;
+    if (i + 1 > run_hi) run_hi = i + 1;
+  }
+  /* Side-table pages: over maximal decommitted runs touching what was
+   * released now. */
+  for (uint32_t i = run_lo; i < run_hi && i != UINT32_MAX;) {
+    if (!is_decommitted_free(i)) {
+      i++;
+      continue;
+    }
+    uint32_t lo = i, hi = i;
+    while (lo > 0 && is_decommitted_free(lo - 1))
+      lo--;
+    while (hi < G->high_water && is_decommitted_free(hi))
+      hi++;
+    release_side_pages(lo, hi - lo);
+    i = hi;
   }
 }

@@ -11,6 +11,8 @@
  *   4. drain the grey stack (mark.c) until nothing is grey, then the
  *      after-mark pass of finalizers, weak links and ephemerons
  *      (weakness.c, first step of collect_finish_cycle);
+ *   4b. evacuate fragmented precise blocks and fix exact references
+ *      (compact.c; candidates were chosen before step 2);
  *   5. flip and list blocks (sweep.c); dead slots are zeroed lazily;
  *   6. trim free blocks beyond what the pacer will want, set the next
  *      trigger, record the pause.
@@ -22,6 +24,7 @@
 #include "incremental.h"
 #include "alloc.h"
 #include "block_pool.h"
+#include "compact.h"
 #include "mark.h"
 #include "mark_parallel.h"
 #include "roots.h"
@@ -44,6 +47,7 @@ void collect_finish_cycle(uint64_t start_ns) {
   weakness_after_mark(); /* finalizers, weak links, ephemerons */
   gleaner_marking = 0;
   uint64_t marked = now_ns();
+  compact_after_mark(); /* marking and pinning complete: objects may move */
   G->live_bytes = sweep_after_mark();
   pacer_after_collection();
   block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
@@ -56,6 +60,7 @@ void collect_finish_cycle(uint64_t start_ns) {
  * (stop_world.c). */
 static void collect_world_stopped(void *start_ns) {
   cursors_flush_all();
+  compact_cycle_start(); /* reads last cycle's live counts: before clearing */
   sweep_clear_marks();
   gleaner_marking = 1;
   mark_begin();

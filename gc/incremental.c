@@ -30,6 +30,7 @@
 #include "alloc.h"
 #include "block_pool.h"
 #include "collect.h"
+#include "compact.h"
 #include "dirty_cards.h"
 #include "mark.h"
 #include "mark_parallel.h"
@@ -97,6 +98,7 @@ static void start_pause(uint64_t t0) {
 static void start_pause_stopped(void *t0p) {
   uint64_t t0 = *(uint64_t *)t0p;
   cursors_flush_all();
+  compact_cycle_start(); /* reads last cycle's live counts: before clearing */
   sweep_clear_marks();
   /* The card table is not cleared here: the mprotect barrier records the
    * pages written during PROTECT only there (and unprotects them), and

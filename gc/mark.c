@@ -23,6 +23,7 @@
 #include "mark.h"
 #include "mark_parallel.h"
 #include "object_map.h"
+#include "compact.h"
 #include <string.h>
 #include <sys/mman.h>
 
@@ -137,8 +138,17 @@ static inline void mark_range_into(grey_stack *gs, bool atomic, const void *lo,
 
 static inline void mark_exact_into(grey_stack *gs, bool atomic, void **slot) {
   uintptr_t w = (uintptr_t)*slot;
-  if (addr_in_heap(w))
+  if (addr_in_heap(w)) {
+    if (GC_UNLIKELY(G->blocks[block_index(w)].flags & BF_EVACUATE)) {
+      /* the compactor rewrites it if w moves (its record is not
+       * thread-safe: parallel markers serialize through a lock) */
+      if (atomic)
+        mark_parallel_record_slot(slot);
+      else
+        compact_record_slot(slot);
+    }
     mark_candidate(gs, atomic, w, false);
+  }
 }
 
 void mark_ambiguous_word(uintptr_t w) {

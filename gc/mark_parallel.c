@@ -33,6 +33,7 @@
  */
 #include "mark_parallel.h"
 #include "mark.h"
+#include "compact.h"
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -77,6 +78,7 @@ static struct {
     .done_cond = PTHREAD_COND_INITIALIZER,
     .cycle_used = 1,
 };
+static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic unsigned hungry;
 static _Atomic int pool_ready;  /* pool non-empty or drain finished (hint) */
 
@@ -257,12 +259,19 @@ bool mark_parallel_drain(void) {
   return true;
 }
 
+void mark_parallel_record_slot(void **slot) {
+  pthread_mutex_lock(&record_lock);
+  compact_record_slot(slot);
+  pthread_mutex_unlock(&record_lock);
+}
+
 void mark_parallel_cycle_begin(void) { P.cycle_used = 1; }
 
 unsigned mark_markers_used(void) { return P.cycle_used; }
 
 void mark_parallel_after_fork_child(void) {
   pthread_mutex_init(&P.lock, NULL);
+  pthread_mutex_init(&record_lock, NULL);
   pthread_cond_init(&P.start_cond, NULL);
   pthread_cond_init(&P.work_cond, NULL);
   pthread_cond_init(&P.done_cond, NULL);

@@ -16,6 +16,8 @@ bool mark_parallel_wanted(size_t grey_count);
 /* World stopped: drain the collecting thread's grey stack with every
  * marker; returns true (nothing grey is left). */
 bool mark_parallel_drain(void);
+/* compact_record_slot for a marker thread (serialized). */
+void mark_parallel_record_slot(void **slot);
 /* A marking cycle begins (mark_begin). */
 void mark_parallel_cycle_begin(void);
 /* The most markers used by a complete drain of the last cycle (a cycle

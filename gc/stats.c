@@ -7,6 +7,7 @@
  */
 #include "stats.h"
 #include "gc_state.h"
+#include "compact.h"
 #include "mark_parallel.h"
 #include "stop_world.h"
 #include "weakness.h"
@@ -148,6 +149,10 @@ void gc_get_stats(gc_stats *out) {
   out->mmu_1ms = stats_mmu(1000000);
   out->mmu_10ms = stats_mmu(10000000);
   out->mmu_100ms = stats_mmu(100000000);
+  compact_totals ct;
+  compact_get_totals(&ct);
+  out->objects_moved = ct.objects_moved;
+  out->bytes_moved = ct.bytes_moved;
   state_unlock();
 }
 
@@ -173,6 +178,7 @@ void stats_print(FILE *out, int detail) {
     fprintf(out, "gleaner: stop-the-world %" PRIu64 ": p50 %.1f us, max %.1f us; markers %u\n",
             stw_count, stw_p50 / 1e3, stw_max / 1e3, s.markers_used);
   }
+  compact_print(out);
 }
 
 void gc_print_stats(FILE *out) { stats_print(out ? out : stderr, 2); }

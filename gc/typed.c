@@ -11,6 +11,16 @@
 
 static uint32_t types_registered;
 
+/* A fixed size that is not a whole number of words, with the bitmap naming
+ * the word cut by the end: that slot would lie half outside the object. */
+static bool bitmap_straddles_end(const gc_type *t) {
+  if (!t->pointer_bitmap || !t->bitmap_words || t->trace || !t->size ||
+      t->size % sizeof(void *) == 0)
+    return false;
+  size_t bit = (t->size / sizeof(void *)) % (t->bitmap_words * 64);
+  return (t->pointer_bitmap[bit / 64] >> (bit % 64)) & 1;
+}
+
 static int type_error(const gc_type *t, const char *why) {
   gc_warnf("gc_type_register(%p '%s'): %s", (const void *)t,
            t && t->name ? t->name : "?", why);
@@ -29,10 +39,9 @@ int gc_type_register(gc_type *t) {
     return type_error(t, "pointer bitmap given with bitmap_words == 0");
   if (!t->pointer_bitmap && t->bitmap_words)
     return type_error(t, "bitmap_words given without a pointer bitmap");
-  if (t->pointer_bitmap && t->size && !t->trace &&
-      t->bitmap_words * 64 * sizeof(void *) > t->size + 63 * sizeof(void *) &&
-      t->size % sizeof(void *) != 0)
-    return type_error(t, "pointer bitmap does not fit the object size");
+  if (bitmap_straddles_end(t))
+    return type_error(t, "inconsistent size: the pointer bitmap names the word that "
+                         "straddles the end of the fixed-size object");
   state_lock();
   if (!t->internal_id)
     t->internal_id = ++types_registered;

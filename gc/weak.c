@@ -11,6 +11,7 @@
  * object, whose type has no traced slot).
  */
 #include "weak.h"
+#include "compact.h"
 #include "addr_table.h"
 #include "liveness.h"
 #include <stdlib.h>
@@ -256,6 +257,18 @@ void weak_sweep_tables(void) {
       W.refs[out++] = w;
   }
   W.nrefs = out;
+}
+
+/* A disappearing link holds its target's address in a form only the
+ * program knows (plain, or hidden like Boehm's GC_HIDE_POINTER), so the
+ * collector cannot rewrite it: link targets are never moved. */
+void weak_keep_link_targets_in_place(void) {
+  tables_ready();
+  for (int k = 0; k < 2; k++) {
+    addr_table *t = &W.links[k];
+    for (size_t i = 0; i < t->count; i++)
+      compact_keep_in_place((uintptr_t)((link_entry *)addr_table_at(t, i))->obj);
+  }
 }
 
 void weak_visit_slots(gc_visit_fn visit_start, gc_visit_fn visit_interior, void *ctx) {

@@ -34,4 +34,6 @@ void weak_visit_slots(gc_visit_fn visit_start, gc_visit_fn visit_interior, void 
 uint64_t weak_cleared_total(void);
 size_t weak_link_count(int is_long);
 size_t weak_ref_registry_count(void);
+/* After the link passes, before compaction: link targets stay put. */
+void weak_keep_link_targets_in_place(void);
 #endif

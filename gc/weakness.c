@@ -52,6 +52,7 @@ void weakness_after_mark(void) {
   weak_clear_long();
   ephemeron_finish();
   weak_sweep_tables();
+  weak_keep_link_targets_in_place();
   timing.ns_last = now_ns() - start;
   timing.ns_total += timing.ns_last;
 }

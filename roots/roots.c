@@ -4,6 +4,7 @@
  * blocked) with its context saved.
  */
 #include "roots.h"
+#include "pin.h"
 #include "stop_world.h"
 
 void roots_mark_ambiguous(void) {
@@ -20,6 +21,7 @@ void roots_mark_ambiguous(void) {
   }
   data_segments_mark();
   ranges_mark();
+  pins_mark_roots(); /* gc_pin'ed objects: alive and pinned, like a stack word */
 }
 
 void roots_mark_exact(void) { exact_roots_mark(); }
