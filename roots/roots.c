@@ -13,8 +13,6 @@ void roots_mark_ambiguous(void) {
       stack_scan_current_thread(m);
       continue;
     }
-    if (m->stopped == MUTATOR_PARKED)
-      stop_world_before_parked_scan(m); /* a no-op outside helgrind */
     stack_scan_stopped_thread(m);
     if (m->stopped == MUTATOR_SIGNALED)
       stopped_cursors_mark(m);

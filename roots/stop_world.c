@@ -320,14 +320,3 @@ void stopped_cursors_mark(mutator *m) {
 
 void stop_world_annotate_parking(mutator *m) { ANNOTATE_HAPPENS_BEFORE(&m->blocking); }
 
-void stop_world_before_parked_scan(mutator *m) {
-#if defined(VALGRIND_HG_DISABLE_CHECKING)
-  /* The stack scan also reads 128 bytes below the saved stack pointer (a
-   * leaf's red zone); below a parked thread's saved pointer are the live
-   * frames of its blocking call.  Reading them is harmless (the words are
-   * only candidates) but helgrind would report it. */
-  VALGRIND_HG_DISABLE_CHECKING(m->saved_sp - 128, 128);
-#else
-  (void)m;
-#endif
-}

@@ -28,9 +28,6 @@ void stop_world_after_fork_child(void);
 /* gc_enter_blocking: the saved state is complete (for helgrind/DRD). */
 void stop_world_annotate_parking(mutator *m);
 
-/* Before scanning a parked thread's stack (for helgrind). */
-void stop_world_before_parked_scan(mutator *m);
-
 /* Time to stop the world over all collections so far. */
 void stw_summary(uint64_t *p50_ns, uint64_t *max_ns, uint64_t *count);
 
