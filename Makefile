@@ -24,11 +24,13 @@ DEB_PACKAGES := libunwind-dev libcmocka-dev libgc-dev pkg-config valgrind gnuplo
 LIB_SRCS := $(sort $(wildcard gc/*.c roots/*.c))
 LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 STATIC   := $(BUILD)/libgleaner.a
+# The same objects unlocalized, for tests that reach into the internals.
+STATIC_INTERNAL := $(BUILD)/libgleaner-internal.a
 SHARED   := $(BUILD)/libgleaner.so.$(VERSION)
 
 .PHONY: all lib test bench examples install deps clean test-valgrind stress
 all: lib
-lib: deps $(STATIC) $(SHARED)
+lib: deps $(STATIC) $(STATIC_INTERNAL) $(SHARED)
 
 # --- dependencies: install missing Debian packages (root) or say how -------
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -41,7 +43,16 @@ $(BUILD)/obj/%.o: %.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
 
+# The installed archive is one relocatable object whose hidden symbols are
+# made local, so that internal names (now_ns, parse_size, ...) can never
+# clash with a program's own: only gc_* (and GC_*) stay global.
 $(STATIC): $(LIB_OBJS)
+	@rm -f $@ $(BUILD)/gleaner-all.o
+	ld -r -o $(BUILD)/gleaner-all.o $^
+	objcopy --localize-hidden $(BUILD)/gleaner-all.o
+	ar rcs $@ $(BUILD)/gleaner-all.o
+
+$(STATIC_INTERNAL): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -55,11 +66,11 @@ $(SHARED): $(LIB_OBJS)
 # --- tests ----------------------------------------------------------------
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
-TEST_LIBS := $(STATIC) -lcmocka $(LIB_LIBS) -lm
+TEST_LIBS := $(STATIC_INTERNAL) -lcmocka $(LIB_LIBS) -lm
 # Programs run by `make test`, in order; sub-makefiles append to TEST_RUNS.
 TEST_RUNS := $(TEST_BINS)
 
-$(BUILD)/tests/%: tests/%.c $(STATIC) $(wildcard tests/*.h)
+$(BUILD)/tests/%: tests/%.c $(STATIC_INTERNAL) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(TEST_CFLAGS) -rdynamic $< -o $@ $(TEST_LIBS)
 
