@@ -51,7 +51,8 @@
 #define INIT() gc_init(NULL)
 #define THREAD_CREATE gc_pthread_create
 #define THREAD_JOIN gc_pthread_join
-/* Internal (hidden, linked statically): stop-the-world median and max. */
+/* Internal (hidden; linked from build/libgleaner-internal.a): time to
+ * stop the world, median and max. */
 void stw_summary(uint64_t *p50_ns, uint64_t *max_ns, uint64_t *count);
 #endif
 
