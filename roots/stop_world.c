@@ -106,6 +106,8 @@ static void suspend_handler(int sig, siginfo_t *info, void *ucv) {
     errno = saved_errno;
     return;
   }
+  if (__atomic_load_n(&m->blocking, __ATOMIC_ACQUIRE))
+    goto acknowledge; /* parked: the state gc_enter_blocking saved stays */
   memcpy(&m->saved_context, ucv, sizeof(ucontext_t));
   volatile char anchor = 0;
   char *sp = (char *)&anchor;
@@ -118,6 +120,7 @@ static void suspend_handler(int sig, siginfo_t *info, void *ucv) {
       sp = m->stack_limit + 128;
   }
   m->saved_sp = sp;
+acknowledge:
   ANNOTATE_HAPPENS_BEFORE(&m->ack_gen);
   __atomic_store_n(&m->ack_gen, gen, __ATOMIC_RELEASE);
   sem_post(&acks);
@@ -158,6 +161,13 @@ void stop_world_unblock_signal(void) {
   sigemptyset(&set);
   sigaddset(&set, suspend_signal);
   pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+}
+
+void stop_world_block_signal(sigset_t *old) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, suspend_signal);
+  pthread_sigmask(SIG_BLOCK, &set, old);
 }
 
 void stop_world_after_fork_child(void) {

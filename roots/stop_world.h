@@ -22,6 +22,10 @@ bool world_is_stopped(void);
 void stop_world_install(void);
 /* Unblock the suspend signal in the calling thread (on registration). */
 void stop_world_unblock_signal(void);
+/* Block it (gc_enter_blocking, while saving its state); restore with
+ * pthread_sigmask(SIG_SETMASK, old, NULL). */
+#include <signal.h>
+void stop_world_block_signal(sigset_t *old);
 /* In the child of fork(): no other thread exists; reset the protocol. */
 void stop_world_after_fork_child(void);
 

@@ -172,10 +172,17 @@ __attribute__((noinline)) void gc_enter_blocking(void) {
    * scan starts at the caller's stack pointer (the CFA of this frame), so
    * that the frames of the blocking call itself, below it, are not read
    * while the parked thread writes them. */
+  /* The suspend signal is held off while the state is saved and
+   * published: a handler running in between would overwrite it with its
+   * own (deeper) stack pointer; once blocking is set, the handler leaves
+   * it alone. */
+  sigset_t old;
+  stop_world_block_signal(&old);
   getcontext(&m->saved_context);
   m->saved_sp = (char *)__builtin_dwarf_cfa();
   stop_world_annotate_parking(m);
   __atomic_store_n(&m->blocking, 1, __ATOMIC_RELEASE);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
 void gc_leave_blocking(void) {
