@@ -15,6 +15,7 @@
 #include <gc.h>
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "suite.h"

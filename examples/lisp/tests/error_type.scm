@@ -1,0 +1,3 @@
+; Primitive type and arity errors name the primitive and the culprit.
+(display (car '(1))) (newline)
+(car 5)

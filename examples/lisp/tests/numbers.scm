@@ -1,0 +1,28 @@
+; Numbers: fixnum arithmetic, overflow into flonums, division, rounding,
+; comparisons, conversions.
+(define (show . xs) (for-each (lambda (x) (write x) (display " ")) xs) (newline))
+
+(show (+) (*) (+ 1 2 3) (- 10) (- 10 1 2) (* 2 3 4))
+(show (/ 12 4) (/ 1 2) (/ 7 2.0) (/ 2))
+(show (quotient 17 5) (remainder 17 5) (modulo 17 5))
+(show (quotient -17 5) (remainder -17 5) (modulo -17 5) (modulo 17 -5))
+(show (abs -7) (abs 7) (abs -2.5) (min 3 1 2) (max 3 1 2) (max 1 2.0))
+(show (< 1 2 3) (< 1 3 2) (<= 1 1 2) (> 3 2 1) (>= 3 3 4) (= 2 2 2) (= 2 2.0))
+(show (zero? 0) (zero? 0.0) (positive? -1) (negative? -1) (even? 10) (odd? 10))
+(show (integer? 3) (integer? 3.0) (integer? 3.5) (number? 'a) (exact? 1) (inexact? 1.5))
+(show (floor 2.7) (ceiling 2.2) (round 2.5) (round 3.5) (truncate -2.7) (floor 5))
+(show (sqrt 16) (sqrt 2.25) (expt 2 10) (expt 2 0) (expt 2.0 0.5))
+(show (exact->inexact 1) (inexact->exact 4.0) (exact 7.0) (inexact 3))
+; 62-bit fixnums: the largest and what happens just past it
+(define big 2305843009213693951)
+(show big (integer? big) (exact? big))
+(show (exact? (+ big 1)) (+ big 1) (> (* big 2) big) (- (- big) 2))
+(show (* 3037000499 3037000499))
+(show (exact? (* 4294967296 4294967296)))
+(show (number->string 255) (number->string 255 16) (number->string -10 2) (number->string 0.1))
+(show (string->number "42") (string->number "-3.25") (string->number "1e3") (string->number "abc"))
+(show 1.0 -0.5 100.0 1e21 3.14159)
+(random-seed! 7)
+(define r (random 100))
+(random-seed! 7)
+(show (= r (random 100)) (< -1 r 100))

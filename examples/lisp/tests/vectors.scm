@@ -1,0 +1,21 @@
+; Vectors.
+(define (show . xs) (for-each (lambda (x) (write x) (display " ")) xs) (newline))
+
+(define v (make-vector 3 0))
+(vector-set! v 0 'a)
+(vector-set! v 2 "c")
+(show v (vector-length v) (vector-ref v 2) (vector) (vector 1 '(2) #(3)))
+(show (make-vector 2) (vector->list #(1 2 3)) (list->vector '(x y)) #(1 #(2)))
+(vector-fill! v 7)
+(show v (vector-map (lambda (x) (* x x)) #(1 2 3)) (sort #(3 1 2) <))
+(define sum 0)
+(vector-for-each (lambda (x) (set! sum (+ sum x))) #(1 2 3 4))
+(show sum (vector? v) (vector? '(1)) (equal? #(1 2) #(1 2)) (eqv? #(1) #(1)))
+; A vector of 1,000 fresh lists, each checked after many allocations.
+(define table (make-vector 1000 '()))
+(do ((i 0 (+ i 1))) ((= i 1000))
+  (vector-set! table i (list i (* i i) (number->string i))))
+(define (check i)
+  (let ((e (vector-ref table i)))
+    (and (= (car e) i) (= (cadr e) (* i i)) (string=? (caddr e) (number->string i)))))
+(show (let loop ((i 0) (ok #t)) (if (= i 1000) ok (loop (+ i 1) (and ok (check i))))))
