@@ -129,10 +129,13 @@ static alloc_cursor *cursor_for(mutator *m, unsigned kind, unsigned cls) {
 }
 
 void cursors_flush_all(void) {
+  /* A thread stopped by signal may be inside the fast path: its cursors
+   * stay, and their current words are roots (stop_world.h). */
   for (mutator *m = G->mutators; m; m = m->next)
-    for (unsigned k = 0; k < CURSOR_KINDS; k++)
-      for (unsigned c = 0; c < NUM_CLASSES; c++)
-        cursor_flush(&m->cursors[k][c]);
+    if (m->stopped != MUTATOR_SIGNALED)
+      for (unsigned k = 0; k < CURSOR_KINDS; k++)
+        for (unsigned c = 0; c < NUM_CLASSES; c++)
+          cursor_flush(&m->cursors[k][c]);
   for (unsigned k = 0; k < NUM_KINDS; k++)
     for (unsigned c = 0; c < NUM_CLASSES; c++)
       cursor_flush(&G->shared_cursors[k][c]);

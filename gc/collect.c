@@ -27,8 +27,10 @@
 #include "diag_hook.h"
 #include "compact.h"
 #include "mark.h"
+#include "mark_parallel.h"
 #include "roots.h"
 #include "stats.h"
+#include "stop_world.h"
 #include "sweep.h"
 #include "finalize.h"
 #include "weakness.h"
@@ -57,18 +59,9 @@ void collect_finish_cycle(uint64_t start_ns) {
   stats_record_pause(start_ns, now_ns());
 }
 
-void collect_full_locked(const char *reason) {
-  (void)reason;
-  if (G->collecting)
-    return;
-  G->collecting = 1;
-  if (incremental_in_cycle()) {
-    /* Marking is under way: completing it is the cheapest full answer. */
-    incremental_finish();
-    G->collecting = 0;
-    return;
-  }
-  uint64_t start = now_ns();
+/* The phases of a full collection, run with the world stopped
+ * (stop_world.c). */
+static void collect_world_stopped(void *start_ns) {
   cursors_flush_all();
   compact_cycle_start(); /* reads last cycle's live counts: before clearing */
   sweep_clear_marks();
@@ -76,7 +69,23 @@ void collect_full_locked(const char *reason) {
   mark_begin();
   roots_mark_all();
   mark_drain(SIZE_MAX);
-  collect_finish_cycle(start);
+  collect_finish_cycle(*(uint64_t *)start_ns);
+}
+
+void collect_full_locked(const char *reason) {
+  (void)reason;
+  if (G->collecting)
+    return;
+  G->collecting = 1;
+  mark_parallel_prepare();
+  if (incremental_in_cycle()) {
+    /* Marking is under way: completing it is the cheapest full answer. */
+    incremental_finish();
+    G->collecting = 0;
+    return;
+  }
+  uint64_t start = now_ns();
+  world_stopped_run(collect_world_stopped, &start);
   G->collecting = 0;
 }
 

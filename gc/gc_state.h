@@ -108,7 +108,20 @@ static inline void ensure_init(void) {
     gc_ensure_init();
 }
 
+#if defined(__SANITIZE_THREAD__)
+/* ThreadSanitizer delivers a signal to a thread only when it leaves an
+ * intercepted call, never inside pthread_mutex_lock: a thread waiting
+ * for the lock would miss the suspend signal of the collector that holds
+ * it.  So TSan builds wait in a loop of trylock and a sleep (an
+ * intercepted call, where the signal is delivered). */
+#include <unistd.h>
+static inline void state_lock(void) {
+  while (pthread_mutex_trylock(&G->lock) != 0)
+    usleep(10);
+}
+#else
 static inline void state_lock(void) { pthread_mutex_lock(&G->lock); }
+#endif
 static inline void state_unlock(void) { pthread_mutex_unlock(&G->lock); }
 
 /* Address → block. */

@@ -33,8 +33,10 @@
 #include "compact.h"
 #include "dirty_cards.h"
 #include "mark.h"
+#include "mark_parallel.h"
 #include "roots.h"
 #include "stats.h"
+#include "stop_world.h"
 #include "sweep.h"
 #include "vm_barrier.h"
 #include <stdio.h>
@@ -86,7 +88,15 @@ void incremental_configure(void) {
 bool incremental_enabled(void) { return inc.enabled; }
 bool incremental_in_cycle(void) { return inc.phase == INC_MARK; }
 
+static void start_pause_stopped(void *t0);
+/* The pauses run with every other mutator stopped (roots/stop_world.c). */
 static void start_pause(uint64_t t0) {
+  mark_parallel_prepare();
+  world_stopped_run(start_pause_stopped, &t0);
+}
+
+static void start_pause_stopped(void *t0p) {
+  uint64_t t0 = *(uint64_t *)t0p;
   cursors_flush_all();
   compact_cycle_start(); /* reads last cycle's live counts: before clearing */
   sweep_clear_marks();
@@ -104,8 +114,15 @@ static void start_pause(uint64_t t0) {
   stats_record_pause(t0, now_ns());
 }
 
+static void remark_pause_stopped(void *t0);
 /* The pause began at t0 (the slice that decided to remark). */
 static void remark_pause(uint64_t t0) {
+  mark_parallel_prepare();
+  world_stopped_run(remark_pause_stopped, &t0);
+}
+
+static void remark_pause_stopped(void *t0p) {
+  uint64_t t0 = *(uint64_t *)t0p;
   uint64_t t1 = now_ns();
   size_t pages = inc.vm ? vm_collect_dirty() : 0;
   size_t regreyed = dirty_cards_rescan();

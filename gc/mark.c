@@ -10,8 +10,18 @@
  * Prefetching: entries popped from the grey stack pass through a small
  * FIFO; each object is prefetched on entry and scanned on exit, so the
  * memory latency of one object overlaps the scanning of the previous ones.
+ *
+ * Parallel marking (mark_parallel.c) runs the same loop in every marker
+ * thread on a grey stack of its own: each inline function takes the grey
+ * stack and a compile-time `atomic` flag.  The serial instantiation
+ * (atomic = false, the global stack) is the code of a single marker, with
+ * plain bit operations and per-block counters; the parallel one sets mark
+ * and pin bits with atomic fetch-or (so two markers never both claim an
+ * object) and leaves block_meta.marked to a recount after the drain
+ * (mark_parallel.c), which avoids contended counters.
  */
 #include "mark.h"
+#include "mark_parallel.h"
 #include "object_map.h"
 #include "valgrind_support.h"
 #include "compact.h"
@@ -22,60 +32,73 @@
 #define PREFETCH_DEPTH 8
 #define PRECISE_TAG ((uintptr_t)1)
 
-typedef struct grey_entry { uintptr_t lo, hi; } grey_entry;
+/* The grey stack of the collecting thread (marker 0). */
+static grey_stack grey;
 
-static struct {
-  grey_entry *items;
-  size_t count, capacity;
-  uint64_t bytes_scanned;
-} grey;
+grey_stack *mark_main_stack(void) { return &grey; }
 
-static void grey_grow(void) {
-  size_t old_bytes = grey.capacity * sizeof(grey_entry);
-  size_t new_cap = grey.capacity ? grey.capacity * 2 : 65536;
+void grey_grow(grey_stack *gs) {
+  size_t old_bytes = gs->capacity * sizeof(grey_entry);
+  size_t new_cap = gs->capacity ? gs->capacity * 2 : 65536;
   size_t new_bytes = new_cap * sizeof(grey_entry);
-  void *p = grey.items
-                ? mremap(grey.items, old_bytes, new_bytes, MREMAP_MAYMOVE)
+  void *p = gs->items
+                ? mremap(gs->items, old_bytes, new_bytes, MREMAP_MAYMOVE)
                 : mmap(NULL, new_bytes, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (p == MAP_FAILED)
     gc_fatal("cannot grow the grey stack to %zu bytes", new_bytes);
-  grey.items = p;
-  grey.capacity = new_cap;
+  gs->items = p;
+  gs->capacity = new_cap;
 }
 
-static inline void grey_push(uintptr_t lo, uintptr_t hi) {
-  if (GC_UNLIKELY(grey.count == grey.capacity))
-    grey_grow();
-  grey.items[grey.count++] = (grey_entry){lo, hi};
+static inline void grey_push(grey_stack *gs, uintptr_t lo, uintptr_t hi) {
+  if (GC_UNLIKELY(gs->count == gs->capacity))
+    grey_grow(gs);
+  gs->items[gs->count++] = (grey_entry){lo, hi};
 }
 
 bool mark_stack_empty(void) { return grey.count == 0; }
 uint64_t mark_bytes_scanned(void) { return grey.bytes_scanned; }
 
-static inline void shade(uint32_t bi, block_meta *b, uint32_t slot, char *start,
-                         size_t size) {
+/* Set bit i; with `atomic`, true only for the one caller that set it. */
+static inline bool claim_bit(uint64_t *bits, size_t i, bool atomic) {
+  uint64_t mask = (uint64_t)1 << (i & 63);
+  if (!atomic) {
+    bits[i >> 6] |= mask;
+    return true;
+  }
+  return !(__atomic_fetch_or(&bits[i >> 6], mask, __ATOMIC_RELAXED) & mask);
+}
+
+static inline void shade(grey_stack *gs, bool atomic, uint32_t bi, block_meta *b,
+                         uint32_t slot, char *start, size_t size) {
   block_bits *bits = &G->bits[bi];
   if (!bit_test(bits->alloc, slot) || bit_test(bits->mark, slot))
     return;
-  bit_set(bits->mark, slot);
-  b->marked++;
+  if (!claim_bit(bits->mark, slot, atomic))
+    return;
+  if (!atomic)
+    b->marked++;
   if (!kind_is_scanned(b->kind))
     return;
   uintptr_t lo = (uintptr_t)start;
-  grey_push(b->kind == KIND_PRECISE ? lo | PRECISE_TAG : lo, lo + size);
+  grey_push(gs, b->kind == KIND_PRECISE ? lo | PRECISE_TAG : lo, lo + size);
 }
 
-static inline void pin(uint32_t bi, block_meta *b, uint32_t slot) {
+static inline void pin(bool atomic, uint32_t bi, block_meta *b, uint32_t slot) {
   block_bits *bits = &G->bits[bi];
-  if (!bit_test(bits->pin, slot) && bit_test(bits->alloc, slot)) {
-    bit_set(bits->pin, slot);
-    b->pinned++;
+  if (!bit_test(bits->pin, slot) && bit_test(bits->alloc, slot) &&
+      claim_bit(bits->pin, slot, atomic)) {
+    if (atomic)
+      __atomic_fetch_add(&b->pinned, 1, __ATOMIC_RELAXED);
+    else
+      b->pinned++;
   }
 }
 
 /* w is known to lie in the heap reservation. */
-static inline void mark_candidate(uintptr_t w, bool ambiguous) {
+static inline void mark_candidate(grey_stack *gs, bool atomic, uintptr_t w,
+                                  bool ambiguous) {
   uint32_t bi = block_index(w);
   block_meta *b = &G->blocks[bi];
   uint32_t slot;
@@ -99,17 +122,12 @@ static inline void mark_candidate(uintptr_t w, bool ambiguous) {
     size = large_size(b);
   }
   if (ambiguous && b->kind == KIND_PRECISE)
-    pin(bi, b, slot);
-  shade(bi, b, slot, start, size);
+    pin(atomic, bi, b, slot);
+  shade(gs, atomic, bi, b, slot, start, size);
 }
 
-void mark_ambiguous_word(uintptr_t w) {
-  if (addr_in_heap(w))
-    mark_candidate(w, true);
-}
-
-/* Ambiguous roots are read blind, redzones included: under AddressSanitizer
- * this one loop is not instrumented (docs/diagnostics.md, "Sanitizers"). */
+/* Ambiguous words are read blind, redzones included: under AddressSanitizer
+ * this loop is not instrumented (docs/diagnostics.md, "Sanitizers"). */
 #if defined(__SANITIZE_ADDRESS__)
 #define NO_ASAN __attribute__((no_sanitize("address")))
 #elif defined(__has_feature)
@@ -121,14 +139,35 @@ void mark_ambiguous_word(uintptr_t w) {
 #define NO_ASAN
 #endif
 
-NO_ASAN static void scan_ambiguous_words(const void *lo, const void *hi) {
+NO_ASAN static inline void mark_range_into(grey_stack *gs, bool atomic, const void *lo,
+                                           const void *hi) {
   uintptr_t a = ((uintptr_t)lo + sizeof(void *) - 1) & ~(uintptr_t)(sizeof(void *) - 1);
   const uintptr_t heap_lo = G->heap_lo, span = G->heap_span;
   for (const uintptr_t *p = (const uintptr_t *)a; (const void *)(p + 1) <= hi; p++) {
     uintptr_t w = *p;
     if (w - heap_lo < span)
-      mark_candidate(w, true);
+      mark_candidate(gs, atomic, w, true);
   }
+}
+
+static inline void mark_exact_into(grey_stack *gs, bool atomic, void **slot) {
+  uintptr_t w = (uintptr_t)*slot;
+  if (addr_in_heap(w)) {
+    if (GC_UNLIKELY(G->blocks[block_index(w)].flags & BF_EVACUATE)) {
+      /* the compactor rewrites it if w moves (its record is not
+       * thread-safe: parallel markers serialize through a lock) */
+      if (atomic)
+        mark_parallel_record_slot(slot);
+      else
+        compact_record_slot(slot);
+    }
+    mark_candidate(gs, atomic, w, false);
+  }
+}
+
+void mark_ambiguous_word(uintptr_t w) {
+  if (addr_in_heap(w))
+    mark_candidate(&grey, false, w, true);
 }
 
 /* Under valgrind every ambiguous root range (data segments and explicit
@@ -139,23 +178,26 @@ NO_ASAN static void scan_ambiguous_words(const void *lo, const void *hi) {
  * mark_begin, once per cycle. */
 static bool valgrind_mode;
 
+static void mark_root_words(const void *lo, const void *hi) {
+  mark_range_into(&grey, false, lo, hi);
+}
+
 void mark_ambiguous_range(const void *lo, const void *hi) {
-  if (GC_UNLIKELY(valgrind_mode))
-    valgrind_scan_copy(lo, hi, scan_ambiguous_words);
-  else
-    scan_ambiguous_words(lo, hi);
-}
-
-void mark_exact_slot(void **slot) {
-  uintptr_t w = (uintptr_t)*slot;
-  if (addr_in_heap(w)) {
-    if (GC_UNLIKELY(G->blocks[block_index(w)].flags & BF_EVACUATE))
-      compact_record_slot(slot); /* the compactor rewrites it if w moves */
-    mark_candidate(w, false);
+  if (GC_UNLIKELY(valgrind_mode)) {
+    valgrind_scan_copy(lo, hi, mark_root_words);
+    return;
   }
+  mark_range_into(&grey, false, lo, hi);
 }
 
-typedef struct trace_bounds { char *lo, *hi; const gc_type *type; } trace_bounds;
+void mark_exact_slot(void **slot) { mark_exact_into(&grey, false, slot); }
+
+typedef struct trace_bounds {
+  char *lo, *hi;
+  const gc_type *type;
+  grey_stack *gs;
+  bool atomic;
+} trace_bounds;
 
 static void visit_exact(void **slot, void *ctx) {
   trace_bounds *tb = ctx;
@@ -166,19 +208,20 @@ static void visit_exact(void **slot, void *ctx) {
              (void *)tb->hi);
     return;
   }
-  mark_exact_slot(slot);
+  mark_exact_into(tb->gs, tb->atomic, slot);
 }
 
-static void scan_bitmap(const gc_type *t, void **user, size_t words) {
+static inline void scan_bitmap(grey_stack *gs, bool atomic, const gc_type *t, void **user,
+                               size_t words) {
   size_t period = t->bitmap_words * 64;
   for (size_t i = 0; i < words; i++) {
     size_t bit = i % period;
     if ((t->pointer_bitmap[bit / 64] >> (bit % 64)) & 1)
-      mark_exact_slot(&user[i]);
+      mark_exact_into(gs, atomic, &user[i]);
   }
 }
 
-static void scan_precise(char *start, char *end) {
+static inline void scan_precise(grey_stack *gs, bool atomic, char *start, char *end) {
   precise_header *h = (precise_header *)start;
   const gc_type *t = h->type;
   if (!t)
@@ -189,34 +232,34 @@ static void scan_precise(char *start, char *end) {
     gc_fatal("precise object %p claims %zu bytes in a %zu-byte slot", (void *)user,
              user_size, (size_t)(end - user));
   if (t->trace) {
-    trace_bounds tb = {user, user + user_size, t};
+    trace_bounds tb = {user, user + user_size, t, gs, atomic};
     t->trace(user, visit_exact, &tb);
   } else if (t->pointer_bitmap && t->bitmap_words) {
-    scan_bitmap(t, (void **)user, user_size / sizeof(void *));
+    scan_bitmap(gs, atomic, t, (void **)user, user_size / sizeof(void *));
   }
 }
 
-static void scan_entry(grey_entry e) {
+static inline void scan_entry(grey_stack *gs, bool atomic, grey_entry e) {
   if (e.lo & PRECISE_TAG) {
-    scan_precise((char *)(e.lo & ~PRECISE_TAG), (char *)e.hi);
-    grey.bytes_scanned += e.hi - e.lo;
+    scan_precise(gs, atomic, (char *)(e.lo & ~PRECISE_TAG), (char *)e.hi);
+    gs->bytes_scanned += e.hi - e.lo;
     return;
   }
   if (e.hi - e.lo > SCAN_CHUNK) {
-    grey_push(e.lo + SCAN_CHUNK, e.hi);
+    grey_push(gs, e.lo + SCAN_CHUNK, e.hi);
     e.hi = e.lo + SCAN_CHUNK;
   }
-  scan_ambiguous_words((void *)e.lo, (void *)e.hi); /* heap: no copy under valgrind */
-  grey.bytes_scanned += e.hi - e.lo;
+  mark_range_into(gs, atomic, (void *)e.lo, (void *)e.hi);
+  gs->bytes_scanned += e.hi - e.lo;
 }
 
-bool mark_drain(size_t budget_bytes) {
+static inline bool drain_stack(grey_stack *gs, bool atomic, size_t budget_bytes) {
   grey_entry fifo[PREFETCH_DEPTH];
   unsigned head = 0, filled = 0;
-  uint64_t start = grey.bytes_scanned;
-  while (grey.count || filled) {
-    if (grey.count && filled < PREFETCH_DEPTH) {
-      grey_entry e = grey.items[--grey.count];
+  uint64_t start = gs->bytes_scanned;
+  while (gs->count || filled) {
+    if (gs->count && filled < PREFETCH_DEPTH) {
+      grey_entry e = gs->items[--gs->count];
       __builtin_prefetch((void *)(e.lo & ~PRECISE_TAG));
       fifo[(head + filled++) % PREFETCH_DEPTH] = e;
       continue;
@@ -224,13 +267,13 @@ bool mark_drain(size_t budget_bytes) {
     grey_entry e = fifo[head];
     head = (head + 1) % PREFETCH_DEPTH;
     filled--;
-    scan_entry(e);
-    if (grey.bytes_scanned - start >= budget_bytes)
+    scan_entry(gs, atomic, e);
+    if (gs->bytes_scanned - start >= budget_bytes)
       break;
   }
   /* Entries still in the FIFO go back to the stack: work is never lost. */
   while (filled) {
-    grey_push(fifo[head].lo, fifo[head].hi);
+    grey_push(gs, fifo[head].lo, fifo[head].hi);
     head = (head + 1) % PREFETCH_DEPTH;
     filled--;
   }
@@ -238,10 +281,21 @@ bool mark_drain(size_t budget_bytes) {
    * read it through an uninitialised slot of a new frame. */
   __builtin_memset(fifo, 0, sizeof fifo);
   __asm__ volatile("" ::"r"(fifo) : "memory");
-  return grey.count == 0;
+  return gs->count == 0;
 }
 
-void mark_push_range(uintptr_t lo, uintptr_t hi) { grey_push(lo, hi); }
+bool mark_drain(size_t budget_bytes) {
+  /* A whole drain with the world stopped may use every marker. */
+  if (budget_bytes == SIZE_MAX && mark_parallel_wanted(grey.count))
+    return mark_parallel_drain();
+  return drain_stack(&grey, false, budget_bytes);
+}
+
+bool mark_drain_shared(grey_stack *gs, size_t budget_bytes) {
+  return drain_stack(gs, true, budget_bytes);
+}
+
+void mark_push_range(uintptr_t lo, uintptr_t hi) { grey_push(&grey, lo, hi); }
 
 void mark_scan_object(uint32_t bi, uint32_t slot) {
   block_meta *b = &G->blocks[bi];
@@ -257,7 +311,7 @@ void mark_scan_object(uint32_t bi, uint32_t slot) {
     size = b->obj_size;
   }
   uintptr_t lo = (uintptr_t)start;
-  grey_push(b->kind == KIND_PRECISE ? lo | PRECISE_TAG : lo, lo + size);
+  grey_push(&grey, b->kind == KIND_PRECISE ? lo | PRECISE_TAG : lo, lo + size);
 }
 
 /* Uncollectable objects are roots: every allocated one is marked and
@@ -274,7 +328,7 @@ static void mark_uncollectable(void) {
       char *start = b->state == BLOCK_LARGE_HEAD ? block_base(i)
                                                  : block_base(i) + (size_t)s * b->obj_size;
       size_t size = b->state == BLOCK_LARGE_HEAD ? large_size(b) : b->obj_size;
-      shade(i, b, s, start, size);
+      shade(&grey, false, i, b, s, start, size);
     }
   }
 }
@@ -282,7 +336,8 @@ static void mark_uncollectable(void) {
 void mark_begin(void) {
   valgrind_mode = running_on_valgrind();
   grey.count = 0;
+  mark_parallel_cycle_begin();
   if (!grey.capacity)
-    grey_grow();
+    grey_grow(&grey);
   mark_uncollectable();
 }

@@ -17,6 +17,14 @@
 #define GLEANER_MARK_H
 #include "gc_state.h"
 
+/* One marker's grey stack: entries [lo, hi) to scan (lo | 1: precise). */
+typedef struct grey_entry { uintptr_t lo, hi; } grey_entry;
+typedef struct grey_stack {
+  grey_entry *items;
+  size_t count, capacity;
+  uint64_t bytes_scanned;
+} grey_stack;
+
 void mark_begin(void);
 void mark_ambiguous_range(const void *lo, const void *hi);
 void mark_ambiguous_word(uintptr_t w);
@@ -30,4 +38,11 @@ void mark_scan_object(uint32_t bi, uint32_t slot);
 /* Grey a range of words of a marked conservative object. */
 void mark_push_range(uintptr_t lo, uintptr_t hi);
 uint64_t mark_bytes_scanned(void);
+
+/* For mark_parallel.c: the collecting thread's stack, growing a stack,
+ * and the drain loop with atomic mark bits on a marker's own stack (it
+ * does not maintain block_meta.marked: recount after the drain). */
+grey_stack *mark_main_stack(void);
+void grey_grow(grey_stack *gs);
+bool mark_drain_shared(grey_stack *gs, size_t budget_bytes);
 #endif

@@ -28,6 +28,12 @@ typedef struct alloc_cursor {
 /* 32 bytes: the fast path indexes cursors with a shift. */
 _Static_assert(sizeof(alloc_cursor) == 32, "cursor is 32 bytes");
 
+/* mutator.stopped during a collection. */
+#define MUTATOR_RUNNING 0  /* the collecting thread itself, or no collection */
+#define MUTATOR_SIGNALED 1 /* stopped in the suspend handler: it may have been
+                              interrupted inside the allocation fast path */
+#define MUTATOR_PARKED 2   /* in a blocking region: not inside any allocation */
+
 /* Only these kinds have thread-local cursors; the uncollectable kinds are
  * rare and go through the locked slow path. */
 #define CURSOR_KINDS 3
@@ -39,11 +45,17 @@ typedef struct mutator {
   pthread_t thread;
   char *stack_base;           /* highest address of the stack (exclusive) */
   char *stack_limit;          /* lowest address of the stack */
-  /* State saved by a stopped or blocked thread (roots/threads). */
+  /* State saved by a stopped or blocked thread (roots/stop_world.c,
+   * roots/threads.c).  `stopped` is the thread's part in the current
+   * stop-the-world (MUTATOR_*): written by the collector, under the lock,
+   * while the world is stopped.  `blocking` is set by gc_enter_blocking
+   * (atomic, release) and cleared by gc_leave_blocking under the lock;
+   * `ack_gen` is the stop generation the signal handler last answered. */
   ucontext_t saved_context;
   char *saved_sp;
   volatile int stopped;
   volatile int blocking;
+  volatile uint32_t ack_gen;
   int is_main;
   uint64_t alloc_count;       /* for stress mode */
 } mutator;

@@ -8,6 +8,8 @@
 #include "stats.h"
 #include "gc_state.h"
 #include "compact.h"
+#include "mark_parallel.h"
+#include "stop_world.h"
 #include "weakness.h"
 #include <inttypes.h>
 #include <string.h>
@@ -134,7 +136,9 @@ void gc_get_stats(gc_stats *out) {
   out->bytes_since_gc = G->bytes_since_gc;
   out->collections = G->collections;
   out->mark_ns_total = G->mark_ns_total;
-  out->markers_used = 1;
+  out->markers_used = mark_markers_used();
+  uint64_t stw_p50, stw_count;
+  stw_summary(&stw_p50, &out->stw_max_ns, &stw_count);
   weakness_stats_fill(out);
   out->pause_total_ns = pauses.total_ns;
   out->pause_max_ns = pauses.max_ns;
@@ -164,9 +168,16 @@ void stats_print(FILE *out, int detail) {
           s.collections, s.heap_bytes >> 10, s.live_bytes >> 10, s.allocated_bytes >> 10,
           s.pause_count, s.pause_total_ns / 1e6, s.pause_max_ns / 1e6, s.pause_p50_ns / 1e3,
           s.pause_p90_ns / 1e3, s.pause_p99_ns / 1e3, s.mmu_1ms, s.mmu_10ms, s.mmu_100ms);
-  if (detail > 1)
+  if (detail > 1) {
     fprintf(out, "gleaner: mark time %.3f ms, objects moved %" PRIu64 "\n",
             s.mark_ns_total / 1e6, s.objects_moved);
+    uint64_t stw_p50, stw_max, stw_count;
+    state_lock();
+    stw_summary(&stw_p50, &stw_max, &stw_count);
+    state_unlock();
+    fprintf(out, "gleaner: stop-the-world %" PRIu64 ": p50 %.1f us, max %.1f us; markers %u\n",
+            stw_count, stw_p50 / 1e3, stw_max / 1e3, s.markers_used);
+  }
   compact_print(out);
 }
 

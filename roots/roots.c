@@ -5,13 +5,17 @@
  */
 #include "roots.h"
 #include "pin.h"
+#include "stop_world.h"
 
 void roots_mark_ambiguous(void) {
   for (mutator *m = G->mutators; m; m = m->next) {
-    if (m == gleaner_self)
+    if (m == gleaner_self) {
       stack_scan_current_thread(m);
-    else
-      stack_scan_stopped_thread(m);
+      continue;
+    }
+    stack_scan_stopped_thread(m);
+    if (m->stopped == MUTATOR_SIGNALED)
+      stopped_cursors_mark(m);
   }
   data_segments_mark();
   ranges_mark();

@@ -87,8 +87,10 @@ void stack_scan_stopped_thread(mutator *m) {
   if (sp < m->stack_limit || sp > m->stack_base)
     gc_fatal("saved stack pointer %p of a stopped thread is outside its stack [%p, %p)",
              (void *)sp, (void *)m->stack_limit, (void *)m->stack_base);
-  /* The red zone below sp may hold live values of a leaf function. */
-  char *lo = sp - 128 >= m->stack_limit ? sp - 128 : sp;
+  /* The red zone below sp may hold live values of a leaf function.  A
+   * parked thread (gc_enter_blocking) is inside a call: below its saved
+   * sp are only the live frames of its blocking call, not to be read. */
+  char *lo = m->stopped != MUTATOR_PARKED && sp - 128 >= m->stack_limit ? sp - 128 : sp;
   scan_stack_words(lo, m->stack_base);
 }
 

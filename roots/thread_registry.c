@@ -2,13 +2,22 @@
  * thread_registry.c — the registry of mutator threads: each registered
  * thread has a `mutator` record (mutator.h) in mmapped memory, linked in
  * G->mutators, found through the thread-local gleaner_self.
+ *
+ * Invariants: G->mutators changes only under G->lock (so a collection,
+ * which holds the lock, sees a fixed set of threads); a record is in the
+ * list exactly while its thread is alive and registered (threads.c
+ * unregisters at thread exit through a pthread key destructor), so the
+ * stop-the-world never signals a dead thread.
  */
 #include "gc_state.h"
 #include "alloc.h"
 #include "roots.h"
+#include "threads.h"
+#include <stdlib.h>
 #include <sys/mman.h>
 
 mutator gleaner_unregistered;
+static mutator *register_current(void);
 __thread mutator *gleaner_self __attribute__((tls_model("initial-exec"))) =
     &gleaner_unregistered;
 
@@ -26,17 +35,48 @@ static mutator *register_locked(void) {
   return m;
 }
 
+/* Debug check: a thread that reaches the heap without registering first.
+ * On in builds with -DGLEANER_DEBUG, or with GLEANER_CHECK_THREADS=1. */
+static bool check_implicit_registration(void) {
+#ifdef GLEANER_DEBUG
+  return true;
+#else
+  static int cached = -1;
+  if (cached < 0) {
+    const char *v = getenv("GLEANER_CHECK_THREADS");
+    cached = v && *v == '1';
+  }
+  return cached;
+#endif
+}
+
+static void warn_implicit_registration(void) {
+  gc_warnf("thread %lu touches the heap without having been registered: registered "
+           "now (use gc_register_thread or gc_pthread_create; heap pointers it held "
+           "before this were invisible to the collector)",
+           (unsigned long)pthread_self());
+}
+
 mutator *mutator_current(void) {
   mutator *m = gleaner_self;
   if (GC_LIKELY(m != &gleaner_unregistered))
     return m;
   ensure_init();
+  if (check_implicit_registration() && G->mutators) /* the first: by gc_init */
+    warn_implicit_registration();
+  return register_current();
+}
+
+static mutator *register_current(void) {
+  mutator *m;
+  threads_global_init();
   state_lock();
   m = register_locked();
   state_unlock();
   if (!m)
     gc_fatal("cannot allocate the thread record of thread %lu",
              (unsigned long)pthread_self());
+  threads_on_register(m);
   return m;
 }
 
@@ -44,7 +84,7 @@ int gc_register_thread(void) {
   ensure_init();
   if (gleaner_self != &gleaner_unregistered)
     return 1;
-  return mutator_current() ? 0 : -1;
+  return register_current() ? 0 : -1;
 }
 
 int gc_thread_is_registered(void) { return gleaner_self != &gleaner_unregistered; }
@@ -69,8 +109,28 @@ int gc_unregister_thread(void) {
   }
   state_unlock();
   gleaner_self = &gleaner_unregistered;
+  threads_on_unregister();
   munmap(m, sizeof *m);
   return 0;
+}
+
+void registry_after_fork_child(void) {
+  mutator *self = gleaner_self, *m = G->mutators;
+  G->mutators = NULL;
+  while (m) {
+    mutator *next = m->next;
+    if (m == self) {
+      m->next = G->mutators;
+      G->mutators = m;
+      m->thread = pthread_self();
+    } else {
+      for (unsigned k = 0; k < CURSOR_KINDS; k++)
+        for (unsigned c = 0; c < NUM_CLASSES; c++)
+          cursor_flush(&m->cursors[k][c]);
+      munmap(m, sizeof *m);
+    }
+    m = next;
+  }
 }
 
 gc_frame **gc_frame_top(void) { return &mutator_current()->frame_top; }

@@ -1,0 +1,28 @@
+/*
+ * mark_parallel.h — parallel marking (mark_parallel.c): GLEANER_MARKERS=N
+ * markers (the collecting thread plus N-1 helper threads) drain the grey
+ * stack together when the world is stopped.
+ */
+#ifndef GLEANER_MARK_PARALLEL_H
+#define GLEANER_MARK_PARALLEL_H
+#include "gc_state.h"
+
+/* Lock held, world running: start the helper threads if they are not
+ * there yet (thread creation must not happen with the world stopped: a
+ * stopped thread may hold glibc's stack-cache lock). */
+void mark_parallel_prepare(void);
+/* Should a complete drain of `grey_count` entries use several markers? */
+bool mark_parallel_wanted(size_t grey_count);
+/* World stopped: drain the collecting thread's grey stack with every
+ * marker; returns true (nothing grey is left). */
+bool mark_parallel_drain(void);
+/* compact_record_slot for a marker thread (serialized). */
+void mark_parallel_record_slot(void **slot);
+/* A marking cycle begins (mark_begin). */
+void mark_parallel_cycle_begin(void);
+/* The most markers used by a complete drain of the last cycle (a cycle
+ * drains several times: roots, then finalization and weakness). */
+unsigned mark_markers_used(void);
+/* In the child of fork(): the helper threads do not exist there. */
+void mark_parallel_after_fork_child(void);
+#endif

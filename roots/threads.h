@@ -1,0 +1,21 @@
+/*
+ * threads.h — process-wide thread support (threads.c): the one-time set-up
+ * (suspend handler, exit-time key, fork handlers) and the per-thread hook
+ * run at registration.
+ */
+#ifndef GLEANER_THREADS_H
+#define GLEANER_THREADS_H
+#include "gc_state.h"
+
+/* Once per process (idempotent, thread-safe). */
+void threads_global_init(void);
+/* The calling thread was just registered with record m: arrange for its
+ * automatic unregistration at exit, and let it receive the suspend signal. */
+void threads_on_register(mutator *m);
+/* The calling thread is being unregistered. */
+void threads_on_unregister(void);
+
+/* thread_registry.c: in the child of fork(), drop every record but the
+ * caller's (their threads do not exist there) and release their cursors. */
+void registry_after_fork_child(void);
+#endif
