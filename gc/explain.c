@@ -18,6 +18,7 @@
 #include "explain.h"
 #include "alloc.h"
 #include "heap_census.h"
+#include "stop_world.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -154,18 +155,31 @@ static int explain_locked(uintptr_t hidden, FILE *out, const char *floor, bool s
   return rc;
 }
 
+typedef struct explain_job {
+  uintptr_t hidden;
+  FILE *out;
+  const char *floor;
+  int rc;
+} explain_job;
+
+static void explain_stopped(void *arg) {
+  explain_job *j = arg;
+  cursors_flush_all(); /* the census then counts only objects handed out */
+  j->rc = explain_locked(j->hidden, j->out, j->floor, true);
+}
+
 __attribute__((noinline)) static int explain_hidden(uintptr_t hidden, FILE *out,
                                                     const char *floor) {
   ensure_init();
   (void)mutator_current();
   if (!out)
     out = stderr;
+  explain_job job = {hidden, out, floor, -1};
   state_lock();
-  cursors_flush_all(); /* the census then counts only objects handed out */
-  int rc = explain_locked(hidden, out, floor, true);
+  world_stopped_run(explain_stopped, &job); /* other threads' stacks hold still */
   state_unlock();
   fflush(out);
-  return rc;
+  return job.rc;
 }
 
 int gc_explain(const void *obj, FILE *out) {

@@ -14,6 +14,7 @@
 #include "explain.h"
 #include "heap_census.h"
 #include "heap_walk.h"
+#include "stop_world.h"
 #include <inttypes.h>
 
 static double percent(uint64_t part, uint64_t whole) {
@@ -64,18 +65,24 @@ static void print_retained(const char *floor, FILE *out) {
   heap_walk_release(&hw);
 }
 
+typedef struct report_job { FILE *out; const char *floor; heap_census census; } report_job;
+
+static void report_stopped(void *arg) {
+  report_job *j = arg;
+  cursors_flush_all();
+  heap_census_take(&j->census);
+  fprintf(j->out, "gleaner: heap at exit by kind and size class (allocated, not yet collected):\n");
+  heap_census_print(&j->census, j->out);
+  print_retained(j->floor, j->out);
+  print_fragmentation(&j->census, j->out);
+}
+
 __attribute__((noinline)) void usage_report_print(FILE *out) {
-  const char *floor = (const char *)__builtin_frame_address(0);
+  report_job job = {.out = out, .floor = (const char *)__builtin_frame_address(0)};
   ensure_init();
   (void)mutator_current();
   state_lock();
-  cursors_flush_all();
-  heap_census c;
-  heap_census_take(&c);
-  fprintf(out, "gleaner: heap at exit by kind and size class (allocated, not yet collected):\n");
-  heap_census_print(&c, out);
-  print_retained(floor, out);
-  print_fragmentation(&c, out);
+  world_stopped_run(report_stopped, &job); /* other threads' stacks hold still */
   print_pauses(out);
   state_unlock();
   fflush(out);

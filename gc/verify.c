@@ -29,6 +29,7 @@
 #include "collect.h"
 #include "explain.h"
 #include "heap_walk.h"
+#include "stop_world.h"
 #include <stdarg.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -421,18 +422,23 @@ __attribute__((noinline)) int verify_marks_after_cycle(void) {
   return verify_marks_from((const char *)__builtin_frame_address(0));
 }
 
+/* Other threads' allocation cursors change under their fast paths: the
+ * metadata is read with the world stopped. */
+static void metadata_stopped(void *errors) { *(int *)errors += verify_metadata(); }
+
 int gc_verify(void) {
   ensure_init();
   (void)mutator_current();
   state_lock();
-  int errors = verify_metadata();
+  int errors = 0;
+  world_stopped_run(metadata_stopped, &errors);
   if (!G->collecting) {
     verify_forced = 1;
     verify_last_result = 0;
     collect_full_locked("gc_verify");
     verify_forced = 0;
     errors += verify_last_result > 0 ? verify_last_result : 0;
-    errors += verify_metadata();
+    world_stopped_run(metadata_stopped, &errors);
   }
   state_unlock();
   return errors;

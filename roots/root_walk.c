@@ -160,7 +160,9 @@ static void walk_stopped_thread(const root_walker *w, const mutator *m,
              ordinal);
     return;
   }
-  char *lo = sp - 128 >= m->stack_limit ? sp - 128 : sp;
+  /* As stack_scan_stopped_thread: the red zone, except for a parked
+   * thread (below its sp are its blocking call's own frames). */
+  char *lo = m->stopped != MUTATOR_PARKED && sp - 128 >= m->stack_limit ? sp - 128 : sp;
   report_rest(w, &d, lo, m->stack_base);
 }
 
