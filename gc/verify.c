@@ -146,8 +146,13 @@ static void check_small_zero(checker *c, uint32_t i, const block_meta *b) {
       continue;
     const char *p = block_base(i) + (size_t)s * b->obj_size;
     if (!is_zero(p, b->obj_size)) {
-      fail(c, "block %u: free slot %u at %p is not zero (freed memory would leak into "
-              "the next object)", i, s, (const void *)p);
+      const uint64_t *w = (const uint64_t *)p;
+      size_t k = 0;
+      while (!w[k])
+        k++;
+      fail(c, "block %u: free slot %u at %p is not zero (word +%zu = %#lx; freed memory "
+              "would leak into the next object)", i, s, (const void *)p, k * 8,
+           (unsigned long)w[k]);
       return;
     }
   }
