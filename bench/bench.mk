@@ -20,8 +20,8 @@ BENCH_DIR    := $(BUILD)/bench
 BENCH_COMMON := bench/bench_util.c bench/step_stats.c
 BENCH_HDRS   := $(wildcard bench/*.h)
 BENCH_CFLAGS := $(CFLAGS_BASE) -Iinclude -Ibench $(EXTRA_CFLAGS)
-BDW_CFLAGS   := $(shell pkg-config --cflags bdw-gc 2>/dev/null)
-BDW_LIBS     := $(or $(shell pkg-config --libs bdw-gc 2>/dev/null),-lgc -lpthread)
+BENCH_BDW_CFLAGS   := $(shell pkg-config --cflags bdw-gc 2>/dev/null)
+BENCH_BDW_LIBS     := $(or $(shell pkg-config --libs bdw-gc 2>/dev/null),-lgc -lpthread)
 
 # Which workload is built which ways (mark needs a collector to time).
 BENCH_BINS := $(foreach w,gcbench pause mark alloc_cost,$(BENCH_DIR)/$(w)-bdw) \
@@ -62,7 +62,7 @@ $(BENCH_DIR)/%-gleaner-xb: bench/%.c $(BENCH_COMMON) $(BENCH_HDRS) $(STATIC) $(B
 
 $(BENCH_DIR)/%-bdw: bench/%.c $(BENCH_COMMON) $(BENCH_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_CFLAGS) $(BDW_CFLAGS) -DUSE_BDW $< $(BENCH_COMMON) -o $@ $(BDW_LIBS) -lm
+	$(CC) $(BENCH_CFLAGS) $(BENCH_BDW_CFLAGS) -DUSE_BDW $< $(BENCH_COMMON) -o $@ $(BENCH_BDW_LIBS) -lm
 
 $(BENCH_DIR)/%-malloc: bench/%.c $(BENCH_COMMON) $(BENCH_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
