@@ -74,10 +74,19 @@ static size_t flip_small(uint32_t bi) {
     return 0;
   }
   block_bits *bits = &G->bits[bi];
-  memcpy(bits->alloc, bits->mark, ((b->nslots + 63) / 64) * sizeof(uint64_t));
-  if (b->allocated > b->marked)
+  /* A slot dies when it was allocated and is not marked: decided from the
+   * bitmaps themselves, not from counters that concurrent cursors and
+   * parallel markers update separately. */
+  uint64_t died = 0;
+  uint32_t live = 0;
+  for (uint32_t w = 0; w < (b->nslots + 63) / 64; w++) {
+    died |= bits->alloc[w] & ~bits->mark[w];
+    bits->alloc[w] = bits->mark[w];
+    live += (uint32_t)__builtin_popcountll(bits->mark[w]);
+  }
+  if (died)
     b->flags |= BF_NEEDS_ZEROING;
-  b->allocated = b->marked;
+  b->marked = b->allocated = live;
   if (b->marked < b->nslots)
     list_available(bi);
   return (size_t)b->marked * b->obj_size;
