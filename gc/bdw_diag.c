@@ -129,12 +129,6 @@ GC_API void GC_CALL GC_set_log_fd(int fd) {
   log_file = f;
 }
 
-void bdw_missing(const char *name) {
-  fprintf(stderr,
-          "gleaner: the Boehm GC layer needs %s, which this build of Gleaner "
-          "does not provide yet\n", name);
-  abort();
-}
 
 GC_API void GC_CALL GC_abort_on_oom(void) {
   fputs("Insufficient memory for the allocation\n", stderr);

@@ -54,20 +54,6 @@
 #include "gleaner/bdw/gc/gc_mark.h"
 #include "gleaner/bdw/gc/gc_typed.h"
 
-/* gleaner.h functions that the core does not define yet (thread creation
- * and blocking regions are being written in parallel).  They are
- * referenced weakly, so that libgleaner links without them, and every call
- * site goes through BDW_NEED, which stops the program with a message
- * naming the missing function instead of jumping to address 0.  Remove a
- * name from this list when the core defines it: a weak reference does not
- * pull the defining object out of libgleaner.a. */
-#pragma weak gc_pthread_create
-#pragma weak gc_pthread_join
-#pragma weak gc_pthread_detach
-#pragma weak gc_pthread_exit
-#pragma weak gc_enter_blocking
-#pragma weak gc_leave_blocking
-
 #define BDW_HIDDEN __attribute__((visibility("hidden")))
 #define BDW_TLS __thread __attribute__((tls_model("initial-exec")))
 #define BDW_NOINLINE __attribute__((noinline))
@@ -91,15 +77,6 @@ enum bdw_kind {
   BDW_KIND_AUNCOLLECTABLE = GC_BDW_KIND_AUNCOLLECTABLE
 };
 
-/* Stops the program: `name` is a gleaner.h function this build lacks. */
-BDW_HIDDEN __attribute__((noreturn)) void bdw_missing(const char *name);
-#define BDW_NEED(fn)                                   \
-  do {                                                 \
-    if (GC_UNLIKELY((void (*)(void))(fn) == NULL))     \
-      bdw_missing(#fn);                                \
-  } while (0)
-/* Whether the weakly referenced function fn exists in this build. */
-#define BDW_HAVE(fn) ((void (*)(void))(fn) != NULL)
 
 /* ---- initialization and synchronization (bdw_init.c) ------------------ */
 

@@ -23,24 +23,20 @@ static BDW_TLS unsigned blocking_depth;
 GC_API int GC_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                              void *(*start)(void *), void *arg) {
   bdw_enter();
-  BDW_NEED(gc_pthread_create);
   return gc_pthread_create(thread, attr, start, arg);
 }
 
 GC_API int GC_pthread_join(pthread_t thread, void **retval) {
   bdw_enter();
-  BDW_NEED(gc_pthread_join);
   return gc_pthread_join(thread, retval);
 }
 
 GC_API int GC_pthread_detach(pthread_t thread) {
   bdw_enter();
-  BDW_NEED(gc_pthread_detach);
   return gc_pthread_detach(thread);
 }
 
 GC_API void GC_pthread_exit(void *retval) {
-  BDW_NEED(gc_pthread_exit);
   gc_pthread_exit(retval);
 }
 
@@ -97,8 +93,6 @@ GC_API void *GC_CALL GC_do_blocking(GC_fn_type fn, void *cd) {
   bdw_enter();
   if (blocking_depth > 0)
     return fn(cd);
-  BDW_NEED(gc_enter_blocking);
-  BDW_NEED(gc_leave_blocking);
   gc_enter_blocking();
   blocking_depth = 1;
   void *result = fn(cd);
