@@ -7,9 +7,9 @@ FINALIZE_BENCH_GLEANER := $(BUILD)/bench/finalize_gleaner
 FINALIZE_BENCH_BOEHM   := $(BUILD)/bench/finalize_boehm
 BOEHM_FLAGS            := $(shell pkg-config --cflags --libs bdw-gc 2>/dev/null || echo -lgc)
 
-$(FINALIZE_BENCH_GLEANER): bench/finalize_bench.c $(STATIC)
+$(FINALIZE_BENCH_GLEANER): bench/finalize_bench.c $(STATIC_INTERNAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(TEST_CFLAGS) $< -o $@ $(STATIC) $(LIB_LIBS) -lm
+	$(CC) $(TEST_CFLAGS) $< -o $@ $(STATIC_INTERNAL) $(LIB_LIBS) -lm
 
 $(FINALIZE_BENCH_BOEHM): bench/finalize_bench.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
