@@ -18,9 +18,9 @@ FRAG_CFLAGS := $(CFLAGS_BASE) -Iinclude -Igc -Iroots $(EXTRA_CFLAGS)
 .PHONY: bench-frag
 bench: bench-frag
 
-$(FRAG_GL): bench/fragmentation.c $(STATIC)
+$(FRAG_GL): bench/fragmentation.c $(STATIC_INTERNAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(FRAG_CFLAGS) -DUSE_GLEANER $< -o $@ $(STATIC) $(LIB_LIBS) -lm
+	$(CC) $(FRAG_CFLAGS) -DUSE_GLEANER $< -o $@ $(STATIC_INTERNAL) $(LIB_LIBS) -lm
 
 $(FRAG_BDW): bench/fragmentation.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
