@@ -112,7 +112,7 @@ static bool settle(gc_ephemeron *e, bool *greyed) {
       return false; /* the key may still be reached */
     if (e->value && liveness_of(e->value) == LIVE_UNMARKED) {
       live_mark(e->value);
-      mark_drain(SIZE_MAX);
+      mark_drain_serial();
       *greyed = true;
     }
   }

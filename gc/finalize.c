@@ -265,7 +265,7 @@ void finalize_mark_from_finalizable(void) {
       continue;
     live_mark_contents(e->obj, e->mode == FIN_IGNORE_SELF);
     if (!mark_stack_empty()) /* atomic or already-marked contents: nothing */
-      mark_drain(SIZE_MAX);
+      mark_drain_serial();
     if (!e->cycle_reported && liveness_of(e->obj) == LIVE_MARKED)
       report_cycle(e);
   }

@@ -291,6 +291,11 @@ bool mark_drain(size_t budget_bytes) {
   return drain_stack(&grey, false, budget_bytes);
 }
 
+/* The weakness pass drains once per ephemeron it settles: a parallel drain
+ * costs a handshake and a recount of every block's marks, so a million
+ * ephemerons would cost a million recounts.  Its drains stay here. */
+bool mark_drain_serial(void) { return drain_stack(&grey, false, SIZE_MAX); }
+
 bool mark_drain_shared(grey_stack *gs, size_t budget_bytes) {
   return drain_stack(gs, true, budget_bytes);
 }

@@ -33,6 +33,8 @@ void mark_exact_slot(void **slot);
  * budget_bytes (SIZE_MAX: no limit).  Returns true when the stack is empty. */
 bool mark_drain(size_t budget_bytes);
 bool mark_stack_empty(void);
+/* Drain everything on this thread only (many small drains). */
+bool mark_drain_serial(void);
 /* Grey an object again (its contents changed after it was scanned). */
 void mark_scan_object(uint32_t bi, uint32_t slot);
 /* Grey a range of words of a marked conservative object. */

@@ -206,14 +206,8 @@ void mark_parallel_prepare(void) {
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* A parallel drain costs a handshake and a recount of every block's
- * marks: small drains (the weakness pass settles ephemerons one at a
- * time) stay on this thread, or a million ephemerons cost a million
- * recounts. */
-#define PARALLEL_MIN_GREY 4096
-
 bool mark_parallel_wanted(size_t grey_count) {
-  return G->cfg.markers > 1 && P.started > 0 && grey_count >= PARALLEL_MIN_GREY &&
+  return G->cfg.markers > 1 && P.started > 0 && grey_count > 0 &&
          G->blocks_in_use >= PARALLEL_MIN_BLOCKS;
 }
 

@@ -32,7 +32,7 @@ static struct {
 
 static void trace_to_fixpoint(void) {
   do
-    mark_drain(SIZE_MAX);
+    mark_drain_serial();
   while (ephemeron_trace_round());
 }
 
