@@ -248,14 +248,16 @@ void *alloc_large(size_t n, unsigned kind) {
     collect_full_locked("large allocation failed");
     head = block_alloc_run(run);
   }
+  void *p = NULL;
   if (head != NO_BLOCK) {
     large_init(head, run, kind);
     vm_block_acquired(head, run);
     G->bytes_since_gc += (uint64_t)run * BLOCK_SIZE;
     G->allocated_bytes += (uint64_t)run * BLOCK_SIZE;
+    p = pointer_held(block_base(head));
   }
   state_unlock();
-  return head == NO_BLOCK ? alloc_failed("gc_alloc", n) : block_base(head);
+  return p ? p : alloc_failed("gc_alloc", n);
 }
 
 void *gc_alloc(size_t n) { return alloc_inline(n, KIND_CONSERVATIVE); }

@@ -124,6 +124,17 @@ static inline void state_lock(void) { pthread_mutex_lock(&G->lock); }
 #endif
 static inline void state_unlock(void) { pthread_mutex_unlock(&G->lock); }
 
+/* A new object's only reference must exist as a pointer from the moment
+ * the lock is dropped: otherwise the compiler may keep a block index or
+ * an offset across state_unlock() and add the heap base afterwards, and
+ * a collection stopping this thread in between finds no pointer to the
+ * object in its registers or stack and frees it.  The empty asm makes the
+ * value opaque, so it cannot be recomputed after the unlock. */
+static inline void *pointer_held(void *p) {
+  __asm__ volatile("" : "+r"(p));
+  return p;
+}
+
 /* Address → block. */
 static inline bool addr_in_heap(uintptr_t a) { return a - G->heap_lo < G->heap_span; }
 static inline uint32_t block_index(uintptr_t a) {
