@@ -11,6 +11,22 @@
  * FIFO; each object is prefetched on entry and scanned on exit, so the
  * memory latency of one object overlaps the scanning of the previous ones.
  *
+ * Overflow: when a grey stack cannot grow (mmap/mremap fail), grey_grow
+ * does what Boehm GC does on mark-stack overflow instead of giving up:
+ * it discards the top entries (at least one free slot results, so the push
+ * that asked for room proceeds unchanged) and raises `overflowed`.  Every
+ * discarded entry is a range of a marked object (or of the unmarked
+ * finalizable object finalize.c greys, which is alone on an empty stack
+ * and popped first, never discarded), so nothing is lost for good: once
+ * the stack is empty, recover_overflow() rescans every marked object of
+ * the heap and drains again, until a rescan ends without overflow.  A
+ * rescan round that overflows marked at least half a stack of new
+ * objects (only newly marked objects fill the stack: the rescan drains
+ * whenever it is half full), so the rounds end.  The stack of the
+ * collecting thread falls back to a small static emergency stack when it
+ * cannot be mapped at all.  The push path itself is unchanged: the check
+ * is in grey_grow and after a drain that emptied the stack.
+ *
  * Parallel marking (mark_parallel.c) runs the same loop in every marker
  * thread on a grey stack of its own: each inline function takes the grey
  * stack and a compile-time `atomic` flag.  The serial instantiation
@@ -37,18 +53,57 @@ static grey_stack grey;
 
 grey_stack *mark_main_stack(void) { return &grey; }
 
-void grey_grow(grey_stack *gs) {
+/* Overflow recovery (see the top of the file). */
+/* The stack of last resort, 4 KiB.  It lies in a data segment, which is a
+ * root: it is cleared whenever marking leaves it empty, so that it holds
+ * no stale heap addresses between drains. */
+#define EMERGENCY_ENTRIES 256
+#define DISCARD_MAX 4096               /* entries dropped per failed growth */
+static grey_entry emergency[EMERGENCY_ENTRIES];
+static _Atomic int overflowed;         /* entries were dropped this cycle */
+static uint64_t overflow_count;        /* growth failures, for the tests */
+static uint64_t overflow_rescans;      /* heap rescans, for the tests */
+
+/* Make room for one more entry on a full stack.  Returns true when the
+ * stack grew; false when it could not, after discarding entries (then
+ * count < capacity unless the stack has no memory at all: a helper
+ * marker's stack whose first mapping failed). */
+bool grey_grow(grey_stack *gs) {
   size_t old_bytes = gs->capacity * sizeof(grey_entry);
   size_t new_cap = gs->capacity ? gs->capacity * 2 : 65536;
   size_t new_bytes = new_cap * sizeof(grey_entry);
-  void *p = gs->items
-                ? mremap(gs->items, old_bytes, new_bytes, MREMAP_MAYMOVE)
-                : mmap(NULL, new_bytes, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (p == MAP_FAILED)
-    gc_fatal("cannot grow the grey stack to %zu bytes", new_bytes);
-  gs->items = p;
-  gs->capacity = new_cap;
+  void *p;
+  if (gs->items == emergency) { /* static: copy out, never remap */
+    p = mmap(NULL, new_bytes, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p != MAP_FAILED) {
+      memcpy(p, emergency, old_bytes);
+      memset(emergency, 0, sizeof emergency);
+    }
+  } else {
+    p = gs->items ? mremap(gs->items, old_bytes, new_bytes, MREMAP_MAYMOVE)
+                  : mmap(NULL, new_bytes, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  }
+  if (GC_LIKELY(p != MAP_FAILED)) {
+    gs->items = p;
+    gs->capacity = new_cap;
+    return true;
+  }
+  __atomic_fetch_add(&overflow_count, 1, __ATOMIC_RELAXED);
+  atomic_store_explicit(&overflowed, 1, memory_order_relaxed);
+  if (!gs->items && gs == &grey) {
+    gs->items = emergency;
+    gs->capacity = EMERGENCY_ENTRIES;
+    return false;
+  }
+  size_t drop = gs->capacity / 8;
+  if (drop > DISCARD_MAX)
+    drop = DISCARD_MAX;
+  if (drop == 0)
+    drop = 1;
+  gs->count -= drop < gs->count ? drop : gs->count;
+  return false;
 }
 
 static inline void grey_push(grey_stack *gs, uintptr_t lo, uintptr_t hi) {
@@ -57,7 +112,11 @@ static inline void grey_push(grey_stack *gs, uintptr_t lo, uintptr_t hi) {
   gs->items[gs->count++] = (grey_entry){lo, hi};
 }
 
-bool mark_stack_empty(void) { return grey.count == 0; }
+/* Not empty while dropped entries wait for the rescan: callers that
+ * stop marking on an empty stack must drain once more. */
+bool mark_stack_empty(void) {
+  return grey.count == 0 && !atomic_load_explicit(&overflowed, memory_order_relaxed);
+}
 uint64_t mark_bytes_scanned(void) { return grey.bytes_scanned; }
 
 /* Set bit i; with `atomic`, true only for the one caller that set it. */
@@ -284,39 +343,87 @@ static inline bool drain_stack(grey_stack *gs, bool atomic, size_t budget_bytes)
   return gs->count == 0;
 }
 
+static void push_object(uint32_t bi, block_meta *b, uint32_t slot) {
+  uintptr_t lo = (uintptr_t)block_base(bi);
+  size_t size;
+  if (b->state == BLOCK_LARGE_HEAD) {
+    size = large_size(b);
+  } else {
+    lo += (size_t)slot * b->obj_size;
+    size = b->obj_size;
+  }
+  grey_push(&grey, b->kind == KIND_PRECISE ? lo | PRECISE_TAG : lo, lo + size);
+}
+
+/* Grey every marked object of block bi again, draining whenever the stack
+ * is half full (so that only newly marked objects can fill it). */
+static void rescan_block(uint32_t bi) {
+  block_meta *b = &G->blocks[bi];
+  const uint64_t *mark = G->bits[bi].mark;
+  uint32_t words = (b->nslots + 63) / 64;
+  for (uint32_t w = 0; w < words; w++) {
+    for (uint64_t m = mark[w]; m; m &= m - 1) {
+      uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(m);
+      if (slot >= b->nslots)
+        break;
+      push_object(bi, b, slot);
+      if (grey.count >= grey.capacity / 2)
+        drain_stack(&grey, false, SIZE_MAX);
+    }
+  }
+}
+
+/* The stack is empty but entries were dropped: rescan the heap for marked
+ * objects and re-push them (their unmarked children get marked) until a
+ * round drops nothing.  Serial, world as the caller has it. */
+static void recover_overflow(void) {
+  while (atomic_exchange_explicit(&overflowed, 0, memory_order_relaxed)) {
+    overflow_rescans++;
+    for (uint32_t i = 0; i < G->high_water; i++) {
+      block_meta *b = &G->blocks[i];
+      if ((b->state == BLOCK_SMALL || b->state == BLOCK_LARGE_HEAD) &&
+          kind_is_scanned(b->kind))
+        rescan_block(i);
+    }
+    drain_stack(&grey, false, SIZE_MAX);
+  }
+}
+
+static inline bool finish_drain(bool empty) {
+  if (empty && GC_UNLIKELY(atomic_load_explicit(&overflowed, memory_order_relaxed)))
+    recover_overflow();
+  if (empty && GC_UNLIKELY(grey.items == emergency))
+    memset(emergency, 0, sizeof emergency);
+  return empty;
+}
+
 bool mark_drain(size_t budget_bytes) {
   /* A whole drain with the world stopped may use every marker. */
   if (budget_bytes == SIZE_MAX && mark_parallel_wanted(grey.count))
-    return mark_parallel_drain();
-  return drain_stack(&grey, false, budget_bytes);
+    return finish_drain(mark_parallel_drain());
+  return finish_drain(drain_stack(&grey, false, budget_bytes));
 }
 
 /* The weakness pass drains once per ephemeron it settles: a parallel drain
  * costs a handshake and a recount of every block's marks, so a million
  * ephemerons would cost a million recounts.  Its drains stay here. */
-bool mark_drain_serial(void) { return drain_stack(&grey, false, SIZE_MAX); }
+bool mark_drain_serial(void) { return finish_drain(drain_stack(&grey, false, SIZE_MAX)); }
 
+/* A helper's drain: overflow is recovered by marker 0 after the parallel
+ * drain (mark_drain). */
 bool mark_drain_shared(grey_stack *gs, size_t budget_bytes) {
   return drain_stack(gs, true, budget_bytes);
 }
+
+uint64_t mark_overflow_count(void) { return overflow_count; }
+uint64_t mark_overflow_rescans(void) { return overflow_rescans; }
 
 void mark_push_range(uintptr_t lo, uintptr_t hi) { grey_push(&grey, lo, hi); }
 
 void mark_scan_object(uint32_t bi, uint32_t slot) {
   block_meta *b = &G->blocks[bi];
-  if (!kind_is_scanned(b->kind))
-    return;
-  char *start;
-  size_t size;
-  if (b->state == BLOCK_LARGE_HEAD) {
-    start = block_base(bi);
-    size = large_size(b);
-  } else {
-    start = block_base(bi) + (size_t)slot * b->obj_size;
-    size = b->obj_size;
-  }
-  uintptr_t lo = (uintptr_t)start;
-  grey_push(&grey, b->kind == KIND_PRECISE ? lo | PRECISE_TAG : lo, lo + size);
+  if (kind_is_scanned(b->kind))
+    push_object(bi, b, slot);
 }
 
 /* Uncollectable objects are roots: every allocated one is marked and
@@ -341,6 +448,7 @@ static void mark_uncollectable(void) {
 void mark_begin(void) {
   valgrind_mode = running_on_valgrind();
   grey.count = 0;
+  atomic_store_explicit(&overflowed, 0, memory_order_relaxed);
   mark_parallel_cycle_begin();
   if (!grey.capacity)
     grey_grow(&grey);

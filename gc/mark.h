@@ -41,10 +41,18 @@ void mark_scan_object(uint32_t bi, uint32_t slot);
 void mark_push_range(uintptr_t lo, uintptr_t hi);
 uint64_t mark_bytes_scanned(void);
 
+/* Grey-stack overflow (mark.c): growth failures and heap rescans since
+ * start-up (for tests and statistics). */
+uint64_t mark_overflow_count(void);
+uint64_t mark_overflow_rescans(void);
+
 /* For mark_parallel.c: the collecting thread's stack, growing a stack,
  * and the drain loop with atomic mark bits on a marker's own stack (it
- * does not maintain block_meta.marked: recount after the drain). */
+ * does not maintain block_meta.marked: recount after the drain).
+ * grey_grow returns false when the stack could not grow: it then dropped
+ * entries from its top instead (they are recovered by a heap rescan after
+ * the drain), so there is room unless the stack has no memory at all. */
 grey_stack *mark_main_stack(void);
-void grey_grow(grey_stack *gs);
+bool grey_grow(grey_stack *gs);
 bool mark_drain_shared(grey_stack *gs, size_t budget_bytes);
 #endif

@@ -82,13 +82,19 @@ static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic unsigned hungry;
 static _Atomic int pool_ready;  /* pool non-empty or drain finished (hint) */
 
-/* Move n entries from the top of src to the top of dst. */
-static void move_entries(grey_stack *dst, grey_stack *src, size_t n) {
-  while (dst->capacity - dst->count < n)
-    grey_grow(dst);
+/* Move n entries from the top of src to the top of dst; fewer when dst
+ * cannot grow (mark.c recovers the overflow).  Returns how many moved. */
+static size_t move_entries(grey_stack *dst, grey_stack *src, size_t n) {
+  while (dst->capacity - dst->count < n && grey_grow(dst))
+    ;
+  if (n > dst->capacity - dst->count)
+    n = dst->capacity - dst->count;
+  if (n == 0)
+    return 0;
   src->count -= n;
   memcpy(dst->items + dst->count, src->items + src->count, n * sizeof(grey_entry));
   dst->count += n;
+  return n;
 }
 
 static void donate(grey_stack *own) {
@@ -144,11 +150,14 @@ static bool take_work(grey_stack *own) {
   }
   atomic_fetch_sub_explicit(&hungry, 1, memory_order_relaxed);
   bool got = false;
+  /* A marker whose stack cannot be mapped takes nothing and leaves the
+   * drain (counted idle); the others finish the pool. */
   if (P.pool.count) {
     size_t n = P.pool.count < TAKE_MAX ? P.pool.count : TAKE_MAX;
-    move_entries(own, &P.pool, n);
-    P.idle--;
-    got = true;
+    if (move_entries(own, &P.pool, n)) {
+      P.idle--;
+      got = true;
+    }
   }
   if (P.pool.count == 0 && !P.finished)
     atomic_store_explicit(&pool_ready, 0, memory_order_relaxed);

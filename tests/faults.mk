@@ -1,4 +1,6 @@
-# tests/faults.mk — test_faults injects mmap/mprotect/madvise/mremap
-# failures by wrapping those symbols at link time (see the top of
-# tests/test_faults.c); the library itself carries no fault hooks.
-$(BUILD)/tests/test_faults: TEST_LIBS += -Wl,--wrap=mmap,--wrap=mprotect,--wrap=madvise,--wrap=mremap
+# tests/faults.mk — the fault injection tests inject mmap/mprotect/madvise/
+# mremap/pthread_create failures by wrapping those symbols at link time
+# (tests/fault_plan.h); the library itself carries no fault hooks.
+FAULT_WRAP := -Wl,--wrap=mmap,--wrap=mprotect,--wrap=madvise,--wrap=mremap,--wrap=pthread_create
+$(BUILD)/tests/test_faults: TEST_LIBS += $(FAULT_WRAP)
+$(BUILD)/tests/test_faults_marking: TEST_LIBS += $(FAULT_WRAP)

@@ -3,12 +3,10 @@
  * collector must answer NULL/ENOMEM or report, never crash or corrupt, and
  * the heap must stay usable afterwards (verified with gc_verify).
  *
- * How faults are injected: this program is linked with
- * -Wl,--wrap=mmap,--wrap=mprotect,--wrap=madvise,--wrap=mremap
- * (tests/faults.mk), so every call the collector's objects make to those
- * functions lands in the __wrap_ functions below, which fail on demand and
- * otherwise forward to the real ones.  Nothing in the library changes and
- * nothing costs anything outside this test.
+ * How faults are injected: see tests/fault_plan.h (link-time wrapping of
+ * mmap, mprotect, madvise, mremap and pthread_create; nothing in the
+ * library changes).  Grey-stack and thread-creation failures are in
+ * test_faults_marking.c.
  *
  * Also here: the heap limit (gc_set_max_heap, as GLEANER_MAX_HEAP) reached
  * under load gives NULL and ENOMEM, the out-of-memory handler is told, and
@@ -22,64 +20,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "diag_util.h"
+#include "fault_plan.h"
 #include "gc_state.h"
-
-/* ---- the fault plan ------------------------------------------------------- */
-
-typedef enum { F_MMAP, F_MPROTECT, F_MADVISE, F_MREMAP, F_COUNT } fault_fn;
-static struct {
-  long skip;      /* calls to let through before failing */
-  long fail;      /* calls to fail after that (-1: all) */
-  long failed;    /* calls failed so far */
-} plan[F_COUNT];
-
-static void arm(fault_fn f, long skip, long fail) {
-  plan[f].skip = skip;
-  plan[f].fail = fail;
-  plan[f].failed = 0;
-}
-static void disarm_all(void) { memset(plan, 0, sizeof plan); }
-
-static bool should_fail(fault_fn f) {
-  if (plan[f].fail == 0)
-    return false;
-  if (plan[f].skip > 0) {
-    plan[f].skip--;
-    return false;
-  }
-  if (plan[f].fail > 0)
-    plan[f].fail--;
-  plan[f].failed++;
-  errno = ENOMEM;
-  return true;
-}
-
-void *__real_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off);
-int __real_mprotect(void *a, size_t n, int prot);
-int __real_madvise(void *a, size_t n, int advice);
-void *__real_mremap(void *old, size_t old_n, size_t new_n, int flags, ...);
-
-void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off) {
-  return should_fail(F_MMAP) ? MAP_FAILED : __real_mmap(a, n, prot, flags, fd, off);
-}
-int __wrap_mprotect(void *a, size_t n, int prot) {
-  return should_fail(F_MPROTECT) ? -1 : __real_mprotect(a, n, prot);
-}
-int __wrap_madvise(void *a, size_t n, int advice) {
-  return should_fail(F_MADVISE) ? -1 : __real_madvise(a, n, advice);
-}
-void *__wrap_mremap(void *old, size_t old_n, size_t new_n, int flags, ...) {
-  if (should_fail(F_MREMAP))
-    return MAP_FAILED;
-  if (flags & MREMAP_FIXED) {
-    va_list ap;
-    va_start(ap, flags);
-    void *target = va_arg(ap, void *);
-    va_end(ap);
-    return __real_mremap(old, old_n, new_n, flags, target);
-  }
-  return __real_mremap(old, old_n, new_n, flags);
-}
 
 /* ---- helpers ---------------------------------------------------------------- */
 

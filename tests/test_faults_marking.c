@@ -1,0 +1,238 @@
+/*
+ * test_faults_marking.c — fault injection in the marker: the grey stack
+ * cannot grow, marker threads cannot be started, gc_pthread_create cannot
+ * make its thread.  The collector must keep every reachable object (a
+ * shadow list of the graph checks each one after the collection, and
+ * gc_verify's independent mark agrees), degrade instead of dying, and stay
+ * usable afterwards.
+ *
+ * Faults are injected by link-time wrapping (tests/fault_plan.h).  Every
+ * scenario runs in a child process with a fresh collector (the parent
+ * never initializes one): marker threads are started once per process,
+ * and the first grey stack is mapped by the first collection.
+ *
+ * The graph ("comb"): a chain of nodes, each a 64-word conservative object
+ * whose words 0..61 point to leaves (16-byte conservative objects holding
+ * a tag) and whose last word points to the next node.  Scanning a node
+ * pushes its 62 leaves and then the next node, which is popped first: the
+ * grey stack grows by about 55 entries per node, so a chain of
+ * capacity/40 nodes overflows a stack of `capacity` entries — with one
+ * marker.  Two markers share the work unpredictably, so the graph also has
+ * a "fan": a root range (malloc memory registered with gc_add_roots)
+ * holding more leaves than the stack has entries, which overflows the
+ * collecting thread's stack while the roots are marked, before any drain.
+ * Collections are disabled while the graph is built, so the armed
+ * collection is the first one when the test wants it to be.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include "diag_util.h"
+#include "fault_plan.h"
+#include "gc_state.h"
+#include "mark.h"
+#include "threads_util.h"
+
+#define LEAVES 62
+#define NODE_WORDS 64
+#define TAG 0x5eed0000u
+
+void *comb_root; /* the graph's only root */
+
+typedef struct shadow {
+  uintptr_t *hidden; /* complemented addresses of every object (malloc: no root) */
+  size_t count;
+  void **fan;        /* the root range */
+  size_t fan_count;
+} shadow;
+
+static uintptr_t leaf_tag(size_t node, size_t i) { return TAG + node * LEAVES + i; }
+
+/* Builds a comb of n nodes into comb_root; the shadow lists every object. */
+__attribute__((noinline)) static void build_comb(size_t n, shadow *sh) {
+  sh->hidden = malloc(n * (LEAVES + 1) * sizeof(uintptr_t));
+  sh->count = 0;
+  void **prev = NULL;
+  for (size_t k = 0; k < n; k++) {
+    void **node = gc_alloc(NODE_WORDS * sizeof(void *));
+    if (!node)
+      abort();
+    for (size_t i = 0; i < LEAVES; i++) {
+      uintptr_t *leaf = gc_alloc(16);
+      if (!leaf)
+        abort();
+      leaf[0] = leaf_tag(k, i);
+      node[i] = leaf;
+      sh->hidden[sh->count++] = hide(leaf);
+    }
+    sh->hidden[sh->count++] = hide(node);
+    if (prev)
+      prev[NODE_WORDS - 1] = node;
+    else
+      comb_root = node;
+    prev = node;
+  }
+}
+
+#define FAN_TAG 0xfa000000u
+__attribute__((noinline)) static void build_fan(size_t n, shadow *sh) {
+  sh->fan = malloc(n * sizeof(void *));
+  sh->fan_count = n;
+  sh->hidden = realloc(sh->hidden, (sh->count + n) * sizeof(uintptr_t));
+  for (size_t i = 0; i < n; i++) {
+    uintptr_t *leaf = gc_alloc(16);
+    if (!leaf)
+      abort();
+    leaf[0] = FAN_TAG + i;
+    sh->fan[i] = leaf;
+    sh->hidden[sh->count++] = hide(leaf);
+  }
+  gc_add_roots(sh->fan, sh->fan + n);
+}
+
+static void drop_graph(shadow *sh) {
+  comb_root = NULL;
+  gc_remove_roots(sh->fan, sh->fan + sh->fan_count);
+  free(sh->fan);
+  free(sh->hidden);
+}
+
+/* Every object is still allocated, every leaf still holds its tag (a
+ * reclaimed leaf would be freed, or zeroed and reused), and the chain has
+ * its n nodes. */
+__attribute__((noinline)) static int comb_intact(size_t n, const shadow *sh) {
+  for (size_t i = 0; i < sh->count; i++) {
+    void *p = reveal(sh->hidden[i]);
+    if (gc_base(p) != p) {
+      fprintf(stderr, "object %zu of the graph (%p) was reclaimed\n", i, p);
+      return 0;
+    }
+  }
+  size_t k = 0;
+  for (void **node = comb_root; node; node = node[NODE_WORDS - 1], k++) {
+    for (size_t i = 0; i < LEAVES; i++)
+      if (((uintptr_t *)node[i])[0] != leaf_tag(k, i)) {
+        fprintf(stderr, "leaf %zu of node %zu lost its contents\n", i, k);
+        return 0;
+      }
+  }
+  if (k != n) {
+    fprintf(stderr, "the chain has %zu nodes, not %zu\n", k, n);
+    return 0;
+  }
+  for (size_t i = 0; i < sh->fan_count; i++)
+    if (((uintptr_t *)sh->fan[i])[0] != FAN_TAG + i) {
+      fprintf(stderr, "leaf %zu of the fan lost its contents\n", i);
+      return 0;
+    }
+  return 1;
+}
+
+/* Fill freed slots of the leaves' size class, so that a wrongly reclaimed
+ * leaf is reused (and zeroed) before the check. */
+__attribute__((noinline)) static void churn(size_t n) {
+  for (size_t i = 0; i < n; i++)
+    ((uintptr_t *)gc_alloc(16))[0] = 1;
+}
+
+/* Atomic ballast held by a global: pushes the heap past the size at which
+ * a full drain uses several markers, without adding grey work. */
+void *ballast[96];
+__attribute__((noinline)) static void add_ballast(void) {
+  for (size_t i = 0; i < sizeof ballast / sizeof *ballast; i++)
+    ballast[i] = gc_alloc_atomic(60 * 1024);
+}
+
+#define CHECK(cond)                                                                  \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
+      return 1;                                                                      \
+    }                                                                                \
+  } while (0)
+
+/* ---- the grey stack cannot grow ------------------------------------------ */
+
+typedef struct overflow_case {
+  unsigned markers;
+  bool first_collection; /* fail the first mapping of the stacks too */
+  bool ballast;
+} overflow_case;
+
+static int overflow_scenario(void *arg) {
+  const overflow_case *c = arg;
+  gc_config cfg = {.markers = c->markers};
+  gc_init(&cfg);
+  size_t nodes, fan;
+  if (c->first_collection) {
+    nodes = 80; /* the emergency stack holds 256 entries */
+    fan = 1000;
+  } else {
+    gc_collect(); /* maps the grey stacks */
+    nodes = mark_main_stack()->capacity / 40 + 64;
+    fan = mark_main_stack()->capacity + 1000;
+  }
+  gc_disable();
+  if (c->ballast)
+    add_ballast();
+  shadow sh;
+  build_comb(nodes, &sh);
+  build_fan(fan, &sh);
+  gc_enable();
+  scrub_stack();
+  uint64_t overflows = mark_overflow_count(), rescans = mark_overflow_rescans();
+  arm(F_MREMAP, 0, -1);
+  if (c->first_collection)
+    arm(F_MMAP, 0, -1);
+  gc_collect();
+  disarm_all();
+  gc_stats st;
+  gc_get_stats(&st);
+  printf("# markers %u%s: %llu growth failures, %llu heap rescans, %zu objects, markers "
+         "used %u\n",
+         c->markers, c->first_collection ? " (no stack at all)" : "",
+         (unsigned long long)(mark_overflow_count() - overflows),
+         (unsigned long long)(mark_overflow_rescans() - rescans), sh.count, st.markers_used);
+  CHECK(mark_overflow_count() > overflows);
+  CHECK(mark_overflow_rescans() > rescans);
+  churn(sh.count);
+  CHECK(comb_intact(nodes, &sh));
+  CHECK(gc_verify() == 0);
+  /* With memory again, the same graph needs no rescan. */
+  rescans = mark_overflow_rescans();
+  gc_collect();
+  CHECK(mark_overflow_rescans() == rescans);
+  CHECK(comb_intact(nodes, &sh));
+  drop_graph(&sh);
+  return 0;
+}
+
+static void grey_stack_cannot_grow_one_marker(void **state) {
+  (void)state;
+  overflow_case c = {.markers = 1};
+  assert_int_equal(run_in_child(overflow_scenario, &c), 0);
+}
+
+static void grey_stack_cannot_grow_two_markers(void **state) {
+  (void)state;
+  overflow_case c = {.markers = 2, .ballast = true};
+  assert_int_equal(run_in_child(overflow_scenario, &c), 0);
+}
+
+static void no_grey_stack_at_all_uses_the_emergency_stack(void **state) {
+  (void)state;
+  overflow_case c = {.markers = 1, .first_collection = true};
+  assert_int_equal(run_in_child(overflow_scenario, &c), 0);
+  overflow_case p = {.markers = 2, .first_collection = true, .ballast = true};
+  assert_int_equal(run_in_child(overflow_scenario, &p), 0);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(grey_stack_cannot_grow_one_marker),
+      cmocka_unit_test(grey_stack_cannot_grow_two_markers),
+      cmocka_unit_test(no_grey_stack_at_all_uses_the_emergency_stack),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
