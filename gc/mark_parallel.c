@@ -70,6 +70,7 @@ static struct {
   bool finished;
   grey_stack pool;      /* shared work, under lock */
   unsigned cycle_used;  /* most markers of any complete drain this cycle */
+  bool create_failing;  /* the last helper start-up failed (warned) */
   marker markers[MAX_MARKERS];
 } P = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -203,15 +204,23 @@ void mark_parallel_prepare(void) {
   while (P.started < want - 1) {
     marker *mk = &P.markers[P.started + 1];
     mk->seen = P.generation; /* join only drains that start from now on */
-    if (pthread_create(&mk->thread, NULL, helper_main, mk) != 0) {
-      gc_warnf("cannot start marker thread %u; marking with %u", P.started + 1,
-               P.started + 1);
+    int rc = pthread_create(&mk->thread, NULL, helper_main, mk);
+    if (rc != 0) {
+      /* Mark with fewer; try again at the next collection.  Said once per
+       * run of failures, not at every collection. */
+      if (!P.create_failing)
+        gc_warnf("cannot start marker thread %u (%s); marking with %u marker%s until "
+                 "it can be started",
+                 P.started + 1, strerror(rc), P.started + 1, P.started ? "s" : "");
+      P.create_failing = true;
       break;
     }
     pthread_mutex_lock(&P.lock);
     P.started++;
     pthread_mutex_unlock(&P.lock);
   }
+  if (P.started >= want - 1)
+    P.create_failing = false;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 

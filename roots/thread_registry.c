@@ -21,18 +21,22 @@ static mutator *register_current(void);
 __thread mutator *gleaner_self __attribute__((tls_model("initial-exec"))) =
     &gleaner_unregistered;
 
-/* Lock held. */
-static mutator *register_locked(void) {
+mutator *registry_record_new(void) {
   mutator *m = mmap(NULL, sizeof(mutator), PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED)
-    return NULL;
+  return m == MAP_FAILED ? NULL : m;
+}
+
+void registry_record_discard(mutator *m) { munmap(m, sizeof *m); }
+
+/* Lock held: link record m (zeroed, from registry_record_new) for the
+ * calling thread. */
+static void register_locked(mutator *m) {
   m->thread = pthread_self();
   stack_bounds_of_current_thread(&m->stack_base, &m->stack_limit);
   m->next = G->mutators;
   G->mutators = m;
   gleaner_self = m;
-  return m;
 }
 
 /* Debug check: a thread that reaches the heap without registering first.
@@ -57,6 +61,8 @@ static void warn_implicit_registration(void) {
            (unsigned long)pthread_self());
 }
 
+/* Implicit registration (an unregistered thread allocates): there is no
+ * caller to report to, so a thread without a record cannot continue. */
 mutator *mutator_current(void) {
   mutator *m = gleaner_self;
   if (GC_LIKELY(m != &gleaner_unregistered))
@@ -64,19 +70,26 @@ mutator *mutator_current(void) {
   ensure_init();
   if (check_implicit_registration() && G->mutators) /* the first: by gc_init */
     warn_implicit_registration();
-  return register_current();
-}
-
-static mutator *register_current(void) {
-  mutator *m;
-  threads_global_init();
-  state_lock();
-  m = register_locked();
-  state_unlock();
+  m = register_current();
   if (!m)
     gc_fatal("cannot allocate the thread record of thread %lu",
              (unsigned long)pthread_self());
+  return m;
+}
+
+void registry_register_with(mutator *m) {
+  threads_global_init();
+  state_lock();
+  register_locked(m);
+  state_unlock();
   threads_on_register(m);
+}
+
+/* NULL when no record can be had (mmap failed). */
+static mutator *register_current(void) {
+  mutator *m = registry_record_new();
+  if (m)
+    registry_register_with(m);
   return m;
 }
 
@@ -84,7 +97,11 @@ int gc_register_thread(void) {
   ensure_init();
   if (gleaner_self != &gleaner_unregistered)
     return 1;
-  return register_current() ? 0 : -1;
+  if (register_current())
+    return 0;
+  gc_warnf("gc_register_thread: no memory for the record of thread %lu",
+           (unsigned long)pthread_self());
+  return -1;
 }
 
 int gc_thread_is_registered(void) { return gleaner_self != &gleaner_unregistered; }

@@ -20,7 +20,10 @@
  * gc_pthread_create passes start/arg through a record allocated
  * uncollectable (so it is a root): between pthread_create and the new
  * thread's registration, the argument may be the only reference to a
- * heap object, and a collection may run in between.
+ * heap object, and a collection may run in between.  The new thread's
+ * registry record is made by the creator too: when memory or threads run
+ * out, gc_pthread_create returns the error (EAGAIN, or pthread_create's)
+ * and nothing is left behind; the new thread itself cannot fail.
  *
  * fork(): the prepare handler takes G->lock, so no collection, registry
  * change or allocation slow path is half done when the address space is
@@ -99,12 +102,12 @@ void threads_on_unregister(void) {
 typedef struct start_record {
   void *(*start)(void *);
   void *arg;
+  mutator *record; /* made by the creator: registration cannot fail */
 } start_record;
 
 static void *start_trampoline(void *p) {
   start_record *rec = p;
-  if (gc_register_thread() < 0)
-    gc_fatal("gc_pthread_create: the new thread cannot be registered");
+  registry_register_with(rec->record);
   void *(*start)(void *) = rec->start;
   void *volatile arg = rec->arg; /* on this (scanned) stack from now on */
   gc_free(rec);
@@ -118,14 +121,23 @@ int gc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     gc_warnf("gc_pthread_create: NULL thread or start function");
     return EINVAL;
   }
+  /* Every resource the new thread needs is had here, so that a failure
+   * is the caller's error code and leaves nothing behind. */
   start_record *rec = gc_alloc_uncollectable(sizeof *rec);
   if (!rec)
     return EAGAIN;
+  rec->record = registry_record_new();
+  if (!rec->record) {
+    gc_free(rec);
+    return EAGAIN;
+  }
   rec->start = start;
   rec->arg = arg;
   int rc = pthread_create(thread, attr, start_trampoline, rec);
-  if (rc != 0)
+  if (rc != 0) {
+    registry_record_discard(rec->record);
     gc_free(rec);
+  }
   return rc;
 }
 

@@ -1,7 +1,8 @@
 /*
- * test_faults_marking.c — fault injection in the marker: the grey stack
- * cannot grow, marker threads cannot be started, gc_pthread_create cannot
- * make its thread.  The collector must keep every reachable object (a
+ * test_faults_marking.c — fault injection in marking and threads: the grey
+ * stack cannot grow, marker threads cannot be started, gc_pthread_create
+ * cannot make its thread (or its registry record), gc_register_thread
+ * gets no record.  The collector must keep every reachable object (a
  * shadow list of the graph checks each one after the collection, and
  * gc_verify's independent mark agrees), degrade instead of dying, and stay
  * usable afterwards.
@@ -93,8 +94,10 @@ __attribute__((noinline)) static void build_fan(size_t n, shadow *sh) {
 
 static void drop_graph(shadow *sh) {
   comb_root = NULL;
-  gc_remove_roots(sh->fan, sh->fan + sh->fan_count);
-  free(sh->fan);
+  if (sh->fan) {
+    gc_remove_roots(sh->fan, sh->fan + sh->fan_count);
+    free(sh->fan);
+  }
   free(sh->hidden);
 }
 
@@ -228,11 +231,171 @@ static void no_grey_stack_at_all_uses_the_emergency_stack(void **state) {
   assert_int_equal(run_in_child(overflow_scenario, &p), 0);
 }
 
+/* ---- marker threads cannot be started ------------------------------------ */
+
+static unsigned markers_of_last_collection(void) {
+  gc_stats st;
+  gc_get_stats(&st);
+  return st.markers_used;
+}
+
+/* GLEANER_MARKERS=4; pthread_create lets `skip` calls through, then fails
+ * `fail`: marking degrades to the helpers that started, with one warning,
+ * keeps every object, and uses all four markers once threads can be made. */
+typedef struct start_case {
+  long skip, fail;
+  unsigned collections;   /* armed collections */
+  unsigned expect_markers;
+} start_case;
+
+static int marker_start_scenario(void *arg) {
+  const start_case *c = arg;
+  gc_config cfg = {.markers = 4};
+  gc_init(&cfg);
+  warnings_capture();
+  gc_disable();
+  add_ballast();
+  shadow sh = {0};
+  build_comb(200, &sh);
+  gc_enable();
+  scrub_stack();
+  arm(F_PTHREAD, c->skip, c->fail);
+  for (unsigned i = 0; i < c->collections; i++) {
+    gc_collect();
+    printf("# collection %u with pthread_create failing after %ld: %u markers\n", i,
+           c->skip, markers_of_last_collection());
+    CHECK(markers_of_last_collection() == c->expect_markers);
+  }
+  long failed = plan[F_PTHREAD].failed;
+  disarm_all();
+  CHECK(failed >= 1);
+  CHECK(warnings_count == 1);
+  CHECK(strstr(warnings, "cannot start marker thread") != NULL);
+  churn(sh.count);
+  CHECK(comb_intact(200, &sh));
+  gc_collect(); /* threads can be made again */
+  CHECK(markers_of_last_collection() == 4);
+  CHECK(comb_intact(200, &sh));
+  CHECK(gc_verify() == 0);
+  CHECK(warnings_count == 1);
+  gc_set_warn_handler(NULL);
+  drop_graph(&sh);
+  return 0;
+}
+
+static void marker_start_failure_degrades_to_fewer_markers(void **state) {
+  (void)state;
+  start_case one_fails = {.skip = 1, .fail = 1, .collections = 1, .expect_markers = 2};
+  assert_int_equal(run_in_child(marker_start_scenario, &one_fails), 0);
+  start_case all_fail = {.skip = 0, .fail = -1, .collections = 3, .expect_markers = 1};
+  assert_int_equal(run_in_child(marker_start_scenario, &all_fail), 0);
+}
+
+/* ---- gc_pthread_create cannot make its thread ------------------------------- */
+
+static unsigned registered_threads(void) {
+  unsigned n = 0;
+  state_lock();
+  for (mutator *m = G->mutators; m; m = m->next)
+    n++;
+  state_unlock();
+  return n;
+}
+
+static size_t live_after_collection(void) {
+  gc_collect();
+  gc_stats st;
+  gc_get_stats(&st);
+  return st.live_bytes;
+}
+
+static void *thread_body(void *arg) {
+  void **list = NULL;
+  for (int i = 0; i < 20000; i++) {
+    void **node = gc_alloc(32);
+    node[0] = list;
+    node[1] = arg;
+    list = node;
+  }
+  gc_collect();
+  size_t n = 0;
+  for (void **p = list; p; p = p[0])
+    n += p[1] == arg;
+  return (void *)n;
+}
+
+void *create_arg; /* the argument object, a global: it stays alive */
+
+static int pthread_create_scenario(void *unused) {
+  (void)unused;
+  gc_config cfg = {.markers = 1};
+  gc_init(&cfg);
+  create_arg = gc_alloc(64);
+  unsigned threads = registered_threads();
+  size_t live = live_after_collection();
+  pthread_t t;
+  arm(F_PTHREAD, 0, 1); /* the thread cannot be made */
+  CHECK(gc_pthread_create(&t, NULL, thread_body, create_arg) == EAGAIN);
+  CHECK(plan[F_PTHREAD].failed == 1);
+  arm(F_MMAP, 0, 1); /* its registry record cannot be made */
+  CHECK(gc_pthread_create(&t, NULL, thread_body, create_arg) == EAGAIN);
+  CHECK(plan[F_MMAP].failed == 1);
+  disarm_all();
+  CHECK(registered_threads() == threads);
+  CHECK(live_after_collection() == live); /* the start records were freed */
+  CHECK(gc_verify() == 0);
+  /* Threads can be made again, and work. */
+  for (int round = 0; round < 3; round++) {
+    CHECK(gc_pthread_create(&t, NULL, thread_body, create_arg) == 0);
+    void *ret;
+    CHECK(gc_pthread_join(t, &ret) == 0);
+    CHECK((size_t)ret == 20000);
+  }
+  CHECK(registered_threads() == threads);
+  CHECK(gc_verify() == 0);
+  return 0;
+}
+
+/* gc_register_thread reports a missing record (-1, a warning) instead of
+ * killing the process, and the thread can register later. */
+static void *register_without_memory(void *unused) {
+  (void)unused;
+  arm(F_MMAP, 0, 1);
+  int rc = gc_register_thread();
+  disarm_all();
+  if (rc != -1 || gc_thread_is_registered())
+    return (void *)1;
+  return gc_register_thread() == 0 && gc_unregister_thread() == 0 ? NULL : (void *)2;
+}
+
+static int register_scenario(void *unused) {
+  (void)unused;
+  gc_init(NULL);
+  warnings_capture();
+  pthread_t t;
+  void *ret;
+  CHECK(__real_pthread_create(&t, NULL, register_without_memory, NULL) == 0);
+  CHECK(pthread_join(t, &ret) == 0);
+  gc_set_warn_handler(NULL);
+  CHECK(ret == NULL);
+  CHECK(strstr(warnings, "gc_register_thread: no memory") != NULL);
+  CHECK(gc_verify() == 0);
+  return 0;
+}
+
+static void gc_pthread_create_failure_returns_the_error(void **state) {
+  (void)state;
+  assert_int_equal(run_in_child(pthread_create_scenario, NULL), 0);
+  assert_int_equal(run_in_child(register_scenario, NULL), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(grey_stack_cannot_grow_one_marker),
       cmocka_unit_test(grey_stack_cannot_grow_two_markers),
       cmocka_unit_test(no_grey_stack_at_all_uses_the_emergency_stack),
+      cmocka_unit_test(marker_start_failure_degrades_to_fewer_markers),
+      cmocka_unit_test(gc_pthread_create_failure_returns_the_error),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
