@@ -5,7 +5,7 @@
 #   make fuzz FUZZ_TIME=60
 #   make fuzz FUZZ_EXTRA_ENV="GLEANER_INCREMENTAL=1"   other collector modes
 #   make fuzz FUZZ_EXTRA_ENV="GLEANER_STRESS=5"        (collect inside allocations)
-# `make test` also runs a FUZZ_SMOKE_TIME-second smoke (default 30 s):
+# `make test` also runs a FUZZ_SMOKE_TIME-second smoke (default 60 s):
 # the seed corpus replayed, then fuzzing; skipped under valgrind (a
 # libFuzzer+ASan binary cannot run there) and in the sanitizer sub-builds
 # (NO_FUZZ_SMOKE=1).  The library is rebuilt with clang, coverage
@@ -13,7 +13,7 @@
 
 FUZZ_CC         ?= clang
 FUZZ_TIME       ?= 600
-FUZZ_SMOKE_TIME ?= 30
+FUZZ_SMOKE_TIME ?= 60
 FUZZ_DIR        := $(BUILD)/fuzz
 FUZZ_BIN        := $(FUZZ_DIR)/fuzz_mutator
 FUZZ_CFLAGS     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit-frame-pointer \

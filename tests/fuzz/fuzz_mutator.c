@@ -19,6 +19,8 @@
  *   WEAK a b               slot b := gc_weak_new(object in slot a)
  *   FINALIZE a             gc_register_finalizer on the object in slot a
  *   RUN_FINALIZERS         gc_run_finalizers
+ *   PIN a                  gc_pin the object in slot a (nests, up to 3)
+ *   UNPIN a                gc_unpin it, if pinned
  * Root slots come in four storage classes of SLOTS_PER_CLASS each: a local
  * array of this frame (stack), a global array (data segment), a malloc'd
  * array registered with gc_add_roots (root range) and malloc'd slots
@@ -26,7 +28,8 @@
  *
  * The model (malloc memory, which is no root) knows every object still
  * reachable in the program: address, size, kind, the target of each
- * pointer field, and a content seed.  After each step the objects the
+ * pointer field, its pin count (a pinned object is a root), and a
+ * content seed.  After each step the objects the
  * step touched are checked, and after each collection every object
  * reachable in the model must still be allocated (gc_base) with intact
  * content and fields; unreachable ones are forgotten (a conservative
@@ -56,7 +59,9 @@
 /* K_WEAKREF objects come from gc_weak_new, not from OP_ALLOC. */
 enum { K_CONS, K_ATOMIC, K_UNCOLL, K_ATOMIC_UNCOLL, K_PRECISE, K_COUNT, K_WEAKREF = K_COUNT };
 enum { OP_ALLOC, OP_LINK, OP_UNLINK, OP_LOAD, OP_MOVE, OP_CLEAR, OP_REALLOC, OP_FREE,
-       OP_COLLECT, OP_VERIFY, OP_WEAK, OP_FINALIZE, OP_RUN_FINALIZERS, OP_COUNT };
+       OP_COLLECT, OP_VERIFY, OP_WEAK, OP_FINALIZE, OP_RUN_FINALIZERS, OP_PIN, OP_UNPIN,
+       OP_COUNT };
+#define MAX_PINS 3
 
 static const size_t sizes[] = {8,    16,   24,    48,    64,    100,   256,
                                1000, 4000, 20000, 33000, 70000, 200000};
@@ -71,6 +76,7 @@ typedef struct model_obj {
   int weak_target;     /* K_WEAKREF: model index of the target, -1: forgotten */
   char *weak_addr;     /* K_WEAKREF: the target's address */
   unsigned fin_token;  /* finalizer registered: token + 1 */
+  unsigned pins;       /* gc_pin count: a pinned object is a root */
 } model_obj;
 
 /* Finalizers registered so far (all inputs): the address each token was
@@ -196,7 +202,8 @@ static void model_reachable(void) {
   for (int s = 0; s < NSLOTS; s++)
     model_mark(slot_obj[s]);
   for (int i = 0; i < MAX_OBJECTS; i++)
-    if (objs[i].addr && (objs[i].kind == K_UNCOLL || objs[i].kind == K_ATOMIC_UNCOLL))
+    if (objs[i].addr &&
+        (objs[i].kind == K_UNCOLL || objs[i].kind == K_ATOMIC_UNCOLL || objs[i].pins))
       model_mark(i);
 }
 
@@ -243,10 +250,10 @@ static void check_all_and_forget_garbage(void) {
       objs[i].weak_target = -1;
 }
 
-/* References to obj in the model; a weak reference or a finalizer counts
- * too, so that such objects are never freed explicitly. */
+/* References to obj in the model; a weak reference, a finalizer or a pin
+ * counts too, so that such objects are never freed explicitly. */
 static int references_to(int obj) {
-  int n = objs[obj].fin_token ? 1 : 0;
+  int n = (objs[obj].fin_token ? 1 : 0) + (int)objs[obj].pins;
   for (int i = 0; i < MAX_OBJECTS; i++)
     if (objs[i].addr && objs[i].kind == K_WEAKREF && objs[i].weak_target == obj)
       n++;
@@ -414,6 +421,20 @@ static void op_finalize(const uint8_t *a) {
   gc_register_finalizer(objs[i].addr, finalizer, (void *)(uintptr_t)(token + 1), NULL, NULL);
 }
 
+static void op_pin(const uint8_t *a, bool pin) {
+  int i = slot_obj[a[0] % NSLOTS];
+  if (i < 0 || (pin && objs[i].pins >= MAX_PINS) || (!pin && !objs[i].pins))
+    return;
+  if (pin) {
+    gc_pin(objs[i].addr);
+    objs[i].pins++;
+  } else {
+    gc_unpin(objs[i].addr);
+    objs[i].pins--;
+  }
+  check_object(i);
+}
+
 /* ---- one input ------------------------------------------------------------ */
 
 /* libFuzzer and the sanitizer runtimes keep ~10 MB of tables in this
@@ -460,8 +481,12 @@ static void setup_once(void) {
     abort();
 }
 
-/* Forget the previous input: uncollectable objects are freed, roots cleared. */
+/* Forget the previous input: pins are undone, uncollectable objects are
+ * freed, roots cleared. */
 static void reset(void **stack_slots) {
+  for (int i = 0; i < MAX_OBJECTS; i++)
+    for (; objs[i].addr && objs[i].pins; objs[i].pins--)
+      gc_unpin(objs[i].addr);
   for (int i = 0; i < MAX_OBJECTS; i++)
     if (objs[i].addr && (objs[i].kind == K_UNCOLL || objs[i].kind == K_ATOMIC_UNCOLL))
       gc_free(objs[i].addr);
@@ -493,6 +518,8 @@ static void step(uint8_t op, const uint8_t *a, void **stack_slots) {
     break;
   case OP_WEAK: op_weak(a, stack_slots); break;
   case OP_FINALIZE: op_finalize(a); break;
+  case OP_PIN: op_pin(a, true); break;
+  case OP_UNPIN: op_pin(a, false); break;
   default: gc_run_finalizers();
   }
 }
