@@ -529,17 +529,34 @@ static void record_pause(phase_clock start, phase_clock copying) {
     C.totals.pause_max_ns = ns;
 }
 
+/* Nothing has moved yet, but a reference could be missed (a slot record
+ * failed for lack of memory) or the forwarded table cannot be mapped:
+ * this cycle moves nothing.  Leaving every object in place is always
+ * correct; the next cycle tries again.  Warned once per run of failures. */
+static bool compaction_possible(void) {
+  static bool warned;
+  bool ok = !C.slots_overflowed && forwarded_map_ready();
+  if (!ok && !warned)
+    gc_warnf("compaction skipped: out of memory for its %s",
+             C.slots_overflowed ? "slot records" : "forwarded-block table");
+  warned = !ok;
+  if (ok)
+    return true;
+  for (size_t i = 0; i < C.ncands; i++)
+    G->blocks[C.cands[i]].flags &= ~BF_EVACUATE;
+  C.ncands = 0;
+  return false;
+}
+
 void compact_after_mark(void) {
   phase_clock start = clock_now();
   if (C.ncands)
     confirm_candidates();
-  if (!C.ncands) {
+  if (!C.ncands || !compaction_possible()) {
     C.nslots = 0;
     identity_after_mark(NULL);
     return;
   }
-  if (!forwarded_map_ready())
-    gc_fatal("compaction: cannot map the forwarded-block table");
   exact_roots_visit(pin_root_holder, NULL);
   C.moved_this_cycle = 0;
   memset(C.target, 0, sizeof C.target);

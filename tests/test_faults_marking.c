@@ -1,8 +1,8 @@
 /*
- * test_faults_marking.c — fault injection in marking and threads: the grey
- * stack cannot grow, marker threads cannot be started, gc_pthread_create
- * cannot make its thread (or its registry record), gc_register_thread
- * gets no record.  The collector must keep every reachable object (a
+ * test_faults_marking.c — fault injection in collections and threads: the
+ * grey stack cannot grow, the compactor gets no memory, marker threads
+ * cannot be started, gc_pthread_create cannot make its thread (or its
+ * registry record), gc_register_thread gets no record.  The collector must keep every reachable object (a
  * shadow list of the graph checks each one after the collection, and
  * gc_verify's independent mark agrees), degrade instead of dying, and stay
  * usable afterwards.
@@ -253,6 +253,84 @@ static void no_grey_stack_at_all_uses_the_emergency_stack(void **state) {
   assert_int_equal(run_in_child(overflow_scenario, &p), 0);
 }
 
+/* ---- compaction without memory -------------------------------------------- */
+
+/* Precise objects, nine in ten dropped, the rest held through the precise
+ * fields of a holder (exact references: movable); the second collection
+ * would evacuate the sparse blocks, but its forwarded-block table cannot
+ * be mapped: nothing moves, one warning, every object intact, and the
+ * next collection compacts. */
+#define CELLS 40000
+#define KEEP_EVERY 10
+static uint64_t cell_bitmap[1] = {0}; /* cells hold no pointers */
+static gc_type cell_type = {.name = "cell", .size = 32, .pointer_bitmap = cell_bitmap,
+                            .bitmap_words = 1};
+static uint64_t holder_bitmap[1] = {~(uint64_t)0};
+static gc_type holder_type = {.name = "holder", .size = 8, .pointer_bitmap = holder_bitmap,
+                              .bitmap_words = 1};
+void **holder;
+
+__attribute__((noinline)) static void build_cells(void) {
+  holder = gc_alloc_typed(&holder_type, CELLS / KEEP_EVERY * sizeof(void *));
+  for (size_t i = 0; i < CELLS; i++) {
+    uint64_t *cell = gc_alloc_typed(&cell_type, 32);
+    cell[0] = TAG + i;
+    if (i % KEEP_EVERY == 0)
+      holder[i / KEEP_EVERY] = cell;
+  }
+}
+
+static int cells_intact(void) {
+  for (size_t k = 0; k < CELLS / KEEP_EVERY; k++)
+    if (((uint64_t *)holder[k])[0] != TAG + k * KEEP_EVERY)
+      return 0;
+  return 1;
+}
+
+static uint64_t objects_moved(void) {
+  gc_stats st;
+  gc_get_stats(&st);
+  return st.objects_moved;
+}
+
+static int compaction_scenario(void *unused) {
+  (void)unused;
+  gc_config cfg = {.markers = 1, .compact = 1};
+  gc_init(&cfg);
+  CHECK(gc_type_register(&cell_type) == 0 && gc_type_register(&holder_type) == 0);
+  gc_root_add((void **)&holder);
+  gc_disable();
+  build_cells();
+  gc_enable();
+  scrub_stack();
+  warnings_capture();
+  gc_collect(); /* the cells' blocks are now known to be sparse */
+  CHECK(objects_moved() == 0);
+  arm(F_MMAP, 0, -1);
+  gc_collect();
+  long failed = plan[F_MMAP].failed;
+  disarm_all();
+  printf("# compaction without memory: %ld mmap calls failed, %llu objects moved\n", failed,
+         (unsigned long long)objects_moved());
+  CHECK(failed >= 1);
+  CHECK(objects_moved() == 0);
+  CHECK(strstr(warnings, "compaction skipped") != NULL);
+  CHECK(cells_intact());
+  CHECK(gc_verify() == 0);
+  gc_collect();
+  printf("# with memory again: %llu objects moved\n", (unsigned long long)objects_moved());
+  CHECK(objects_moved() > 0);
+  CHECK(cells_intact());
+  CHECK(gc_verify() == 0);
+  gc_set_warn_handler(NULL);
+  return 0;
+}
+
+static void compaction_without_memory_moves_nothing(void **state) {
+  (void)state;
+  assert_int_equal(run_in_child(compaction_scenario, NULL), 0);
+}
+
 /* ---- marker threads cannot be started ------------------------------------ */
 
 static unsigned markers_of_last_collection(void) {
@@ -417,6 +495,7 @@ int main(void) {
       cmocka_unit_test(grey_stack_cannot_grow_two_markers),
       cmocka_unit_test(grey_stack_cannot_grow_in_an_incremental_cycle),
       cmocka_unit_test(no_grey_stack_at_all_uses_the_emergency_stack),
+      cmocka_unit_test(compaction_without_memory_moves_nothing),
       cmocka_unit_test(marker_start_failure_degrades_to_fewer_markers),
       cmocka_unit_test(gc_pthread_create_failure_returns_the_error),
   };
