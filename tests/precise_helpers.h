@@ -22,7 +22,12 @@ static inline void *unhide(uintptr_t h) { return (void *)(h ^ HIDE_MASK); }
 
 /* Overwrite the dead part of the stack below the caller, where helpers
  * left copies of addresses. */
-static __attribute__((noinline, unused)) void clear_stack(void) {
+#if defined(__SANITIZE_ADDRESS__) /* redzones around buf would keep stale words */
+#define PRECISE_NO_ASAN __attribute__((no_sanitize("address")))
+#else
+#define PRECISE_NO_ASAN
+#endif
+static __attribute__((noinline, unused)) PRECISE_NO_ASAN void clear_stack(void) {
   volatile char buf[32768];
   memset((char *)buf, 0, sizeof buf);
   __asm__ volatile("" : : "r"(buf) : "memory");
