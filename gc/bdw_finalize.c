@@ -6,10 +6,11 @@
  *   GC_register_finalizer             → gc_register_finalizer (ordered)
  *   GC_register_finalizer_ignore_self → gc_register_finalizer_ignore_self
  *   GC_register_finalizer_no_order    → gc_register_finalizer_unordered
- *   GC_register_finalizer_unreachable → gc_register_finalizer (ordered),
- *     the nearest kind gleaner.h has: it waits for ordered finalizable
- *     objects that reach it, but not for unordered ones as Boehm's does
- *     (see tests/bdw/suite/finalize_unreachable.c).
+ *   GC_register_finalizer_unreachable → finalize_register_unreachable, the
+ *     core's "unreachable" kind (finalize.h; not in gleaner.h, so this is
+ *     the one place the layer calls the core below gleaner.h): ordered,
+ *     and it also waits for unordered finalizable objects that reach it,
+ *     as Boehm GC's does with GC_java_finalization (its default).
  * The finalizer types are identical (obj, client data), so functions and
  * the old-finalizer out-parameters pass straight through.
  *
@@ -26,6 +27,7 @@
  * are produced from Gleaner's 0 / 1 / -1.
  */
 #include "bdw_internal.h"
+#include "finalize.h"
 
 static BDW_TLS int running_finalizers;
 /* Set when the notifier was told about the queued finalizers, cleared when
@@ -104,7 +106,7 @@ GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,
                                                       void *cd,
                                                       GC_finalization_proc *ofn,
                                                       void **ocd) {
-  register_with(gc_register_finalizer, obj, fn, cd, ofn, ocd);
+  register_with(finalize_register_unreachable, obj, fn, cd, ofn, ocd);
 }
 
 /* ---- disappearing links ----------------------------------------------- */

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum fin_mode { FIN_ORDERED, FIN_UNORDERED, FIN_IGNORE_SELF } fin_mode;
+typedef enum fin_mode { FIN_ORDERED, FIN_UNORDERED, FIN_IGNORE_SELF, FIN_UNREACHABLE } fin_mode;
 
 typedef struct fin_entry {
   void *obj;            /* key: the object's user start (addr_table T1) */
@@ -46,6 +46,7 @@ static struct {
   uint64_t queued_total, run_total;
   size_t cycles_reported;
   bool ready;
+  bool have_unreachable; /* sticky: skip the extra pass until first used */
 } F;
 
 atomic_int finalize_queue_nonempty;
@@ -114,6 +115,17 @@ void gc_register_finalizer_ignore_self(void *obj, gc_finalizer_fn fn, void *data
                                        gc_finalizer_fn *old_fn, void **old_data) {
   register_finalizer("gc_register_finalizer_ignore_self", obj, fn, data, old_fn, old_data,
                      FIN_IGNORE_SELF);
+}
+
+void finalize_register_unreachable(void *obj, gc_finalizer_fn fn, void *data,
+                                   gc_finalizer_fn *old_fn, void **old_data) {
+  register_finalizer("GC_register_finalizer_unreachable", obj, fn, data, old_fn, old_data,
+                     FIN_UNREACHABLE);
+  if (fn) {
+    state_lock();
+    F.have_unreachable = true;
+    state_unlock();
+  }
 }
 
 void finalize_object_freed(void *p) {
@@ -219,19 +231,37 @@ void finalize_mark_roots(void) {
   }
 }
 
+/* Which after-mark step queues a mode (finalize.h). */
+typedef enum fin_phase { PHASE_UNORDERED, PHASE_ORDERED, PHASE_UNREACHABLE } fin_phase;
+
+static fin_phase phase_of(uint8_t mode) {
+  switch (mode) {
+  case FIN_UNORDERED:
+    return PHASE_UNORDERED;
+  case FIN_UNREACHABLE:
+    return PHASE_UNREACHABLE;
+  default:
+    return PHASE_ORDERED;
+  }
+}
+
 /* addr_table_filter callback: keep an entry unless it is queued now or
- * its object was freed.  ctx: true to consider the ordered modes. */
+ * its object was freed.  ctx: the fin_phase being run. */
 static bool keep_unless_ready(void *entry, void *ctx) {
   fin_entry *e = entry;
-  bool ordered_phase = *(bool *)ctx;
-  if ((e->mode != FIN_UNORDERED) != ordered_phase)
+  fin_phase phase = *(fin_phase *)ctx;
+  if (phase_of(e->mode) != phase)
     return true;
   switch (liveness_of(e->obj)) {
   case LIVE_FREED:
     return false;
   case LIVE_UNMARKED:
-    if (queue_push(e))
+    if (queue_push(e)) {
+      /* The resurrection step has already run for this phase's queue. */
+      if (phase == PHASE_UNREACHABLE)
+        live_mark(e->obj);
       return false;
+    }
     live_mark(e->obj); /* no memory to queue it: keep it for next time */
     return true;
   default:
@@ -239,14 +269,18 @@ static bool keep_unless_ready(void *entry, void *ctx) {
   }
 }
 
-void finalize_queue_unordered(void) {
-  bool ordered_phase = false;
-  addr_table_filter(&F.table, keep_unless_ready, &ordered_phase);
+static void queue_phase(fin_phase phase) {
+  addr_table_filter(&F.table, keep_unless_ready, &phase);
 }
 
-void finalize_queue_ordered(void) {
-  bool ordered_phase = true;
-  addr_table_filter(&F.table, keep_unless_ready, &ordered_phase);
+void finalize_queue_unordered(void) { queue_phase(PHASE_UNORDERED); }
+void finalize_queue_ordered(void) { queue_phase(PHASE_ORDERED); }
+
+bool finalize_queue_unreachable(void) {
+  if (!F.have_unreachable)
+    return false;
+  queue_phase(PHASE_UNREACHABLE);
+  return true;
 }
 
 static void report_cycle(fin_entry *e) {

@@ -10,7 +10,9 @@
  *      (not the objects themselves); fixpoint;
  *   5. queue ordered finalizers of objects still unmarked;
  *   6. resurrect: mark every object queued in steps 3 and 5; fixpoint;
- *                                                → marks = survives
+ *   6b. queue "unreachable" finalizers of objects still unmarked (none
+ *      of the objects queued in 3 and 5 reaches them) and mark them;
+ *      fixpoint.                                 → marks = survives
  *   7. clear long links to unmarked targets; clear ephemerons whose key
  *      is unmarked; forget entries whose storage dies.
  * "Fixpoint" is: drain the grey stack, run an ephemeron round, repeat
@@ -49,6 +51,8 @@ void weakness_after_mark(void) {
   finalize_queue_ordered();
   finalize_resurrect();
   trace_to_fixpoint();
+  if (finalize_queue_unreachable())
+    trace_to_fixpoint();
   weak_clear_long();
   ephemeron_finish();
   weak_sweep_tables();
