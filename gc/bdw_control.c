@@ -4,7 +4,7 @@
  *
  * Every collection the layer starts goes through bdw_collect(), which is
  * also where the program's variables are re-read (GC_dont_gc,
- * GC_free_space_divisor, GC_no_dls …), where GC_gc_no advances and where
+ * GC_free_space_divisor, GC_no_dls …), where GC_gc_no is refreshed and where
  * due finalizers run afterwards — the order Boehm's GC_gcollect follows.
  *
  * GC_disable/GC_enable count in GC_dont_gc (Boehm's variable), and
@@ -31,7 +31,7 @@ int bdw_collect_now(int unmap) {
   }
   pthread_mutex_unlock(&alloc_lock);
   if (run)
-    bdw_count_collection();
+    (void)bdw_refresh_gc_no();
   return run;
 }
 

@@ -156,6 +156,8 @@ void stop_world_install(void) {
     gc_fatal("cannot install the suspend signal handler: %s", strerror(errno));
 }
 
+int stop_world_signal(void) { return suspend_signal; }
+
 void stop_world_unblock_signal(void) {
   sigset_t set;
   sigemptyset(&set);

@@ -51,9 +51,10 @@ GC_API unsigned GC_CALL GC_get_version(void);
 
 /* Number of completed collections (including the one done at start-up
  * unless GC_dont_precollect).  GC_get_gc_no() is exact and refreshes the
- * variable; between two such calls the variable advances with every
- * collection the program asks for (GC_gcollect …), while those Gleaner
- * starts by itself are added at the next GC_get_gc_no(). */
+ * variable; the variable is also refreshed after every collection the
+ * program asks for (GC_gcollect …) and at the layer's allocation
+ * checkpoints (every 64 KiB a thread allocates), so a collection Gleaner
+ * starts by itself shows there within 64 KiB of allocation. */
 extern GC_API GC_ATTR_DEPRECATED GC_word GC_gc_no;
 GC_API GC_word GC_CALL GC_get_gc_no(void);
 
@@ -337,7 +338,9 @@ GC_API void *GC_CALL GC_realloc(void *, size_t) GC_ATTR_ALLOC_SIZE(2);
  * commits memory as it is used, so GC_get_heap_size does not jump): 1 on
  * success, 0 on failure. */
 GC_API int GC_CALL GC_expand_hp(size_t);
-/* Upper bound of the heap, 0 for unbounded. */
+/* Upper bound of the heap; 0 (or more than the address space Gleaner
+ * reserved at start-up: physical memory, or GLEANER_MAX_HEAP) for no bound
+ * other than that reservation. */
 GC_API void GC_CALL GC_set_max_heap_size(GC_word);
 
 /* Roots.  Ranges need not be aligned. */
@@ -743,10 +746,11 @@ GC_API void GC_CALL GC_set_suspend_signal(int)
     GC_BDW_UNAVAILABLE("Gleaner chooses its own stop-the-world signal");
 GC_API void GC_CALL GC_set_thr_restart_signal(int)
     GC_BDW_UNAVAILABLE("Gleaner chooses its own stop-the-world signal");
-GC_API int GC_CALL GC_get_suspend_signal(void)
-    GC_BDW_UNAVAILABLE("gleaner.h does not expose its stop-the-world signal");
-GC_API int GC_CALL GC_get_thr_restart_signal(void)
-    GC_BDW_UNAVAILABLE("gleaner.h does not expose its stop-the-world signal");
+/* The signal Gleaner stops threads with (SIGPWR unless
+ * GLEANER_SUSPEND_SIGNAL says otherwise); initializes the collector. */
+GC_API int GC_CALL GC_get_suspend_signal(void);
+/* -1: Gleaner restarts stopped threads without a signal. */
+GC_API int GC_CALL GC_get_thr_restart_signal(void);
 /* Gleaner always allows registration; this initializes the collector. */
 GC_API void GC_CALL GC_allow_register_threads(void);
 /* The stack base argument is not needed (Gleaner finds the stack itself).
