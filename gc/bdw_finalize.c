@@ -17,10 +17,11 @@
  * When finalizers run: Gleaner is initialized in on-demand mode and the
  * layer calls gc_run_finalizers itself after the collections it starts and
  * at allocation checkpoints, unless GC_finalize_on_demand is set at that
- * moment — then it calls GC_finalizer_notifier instead, once for each batch
- * of queued finalizers (Boehm: at most once per collection; gleaner.h has
- * no cheap collection count to tell collections apart).  A thread already running finalizers does not start again
- * (finalizers that allocate must not recurse into finalization).
+ * moment — then it calls GC_finalizer_notifier instead, at most once per
+ * collection while finalizers are pending, as Boehm GC does (the count is
+ * the core's cheap collection counter).  A thread already running
+ * finalizers does not start again (finalizers that allocate must not
+ * recurse into finalization).
  *
  * Links: short (GC_general_register_disappearing_link) → gc_weak_link,
  * long (GC_register_long_link) → gc_weak_link_long; Boehm's result codes
@@ -28,22 +29,31 @@
  */
 #include "bdw_internal.h"
 #include "finalize.h"
+#include "layer_queries.h"
 
 static BDW_TLS int running_finalizers;
-/* Set when the notifier was told about the queued finalizers, cleared when
- * the queue is run: one notification per batch. */
-static int notified;
+/* The collection count at the last notification: one per collection. */
+static uint64_t notified_at = UINT64_MAX;
+
+static void notify_once_per_collection(void) {
+  GC_finalizer_notifier_proc notify = GC_get_finalizer_notifier();
+  if (notify == NULL)
+    return;
+  uint64_t now = layer_collection_count();
+  uint64_t last = __atomic_load_n(&notified_at, __ATOMIC_ACQUIRE);
+  if (last != now &&
+      __atomic_compare_exchange_n(&notified_at, &last, now, 0, __ATOMIC_ACQ_REL,
+                                  __ATOMIC_ACQUIRE))
+    notify();
+}
 
 void bdw_finalizers_due(void) {
   if (running_finalizers || !gc_finalizers_pending())
     return;
   if (GC_get_finalize_on_demand()) {
-    GC_finalizer_notifier_proc notify = GC_get_finalizer_notifier();
-    if (notify != NULL && !__atomic_exchange_n(&notified, 1, __ATOMIC_ACQ_REL))
-      notify();
+    notify_once_per_collection();
     return;
   }
-  __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
   running_finalizers = 1;
   (void)gc_run_finalizers();
   running_finalizers = 0;
@@ -56,7 +66,6 @@ GC_API int GC_CALL GC_should_invoke_finalizers(void) {
 
 GC_API int GC_CALL GC_invoke_finalizers(void) {
   bdw_enter();
-  __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
   size_t n = gc_run_finalizers();
   return n > INT_MAX ? INT_MAX : (int)n;
 }
