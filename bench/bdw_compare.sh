@@ -1,72 +1,80 @@
 #!/bin/sh
-# bdw_compare.sh OUT DIR [REPS] — time the Boehm GC compatibility suite
-# under both collectors and print, per run, the median wall time of the
-# Boehm GC build and of the Gleaner build and the ratio Gleaner / Boehm
-# (below 1: Gleaner faster), then the geometric mean of the ratios.
+# bdw_compare.sh TIMER OUT DIR [REPS] — time the Boehm GC compatibility
+# suite under both collectors and print, per run, the median wall time and
+# the median CPU time (user + system, all threads) of the Boehm GC build
+# and of the Gleaner build, with the ratios Gleaner / Boehm (below 1:
+# Gleaner faster), then the geometric means of the ratios.
 #
-# OUT is the suite's build directory (boehm/ and gleaner/ binaries), DIR
-# tests/bdw (runs.txt, expected/).  Every "ready" run of runs.txt is run
-# REPS times (default 5, or $BENCH_REPS) per collector, the two builds
-# alternating so that a change in machine load hits both; a run whose
-# output differs from expected/RUN.out is reported as FAILED, not timed.
-# The table is also written to OUT/bench.md (Markdown).
-out=$1
-dir=$2
-reps=${3:-${BENCH_REPS:-5}}
+# TIMER is bench/bdw_time.c built; OUT the suite's build directory (boehm/
+# and gleaner/ binaries); DIR tests/bdw (runs.txt, expected/).  Every
+# "ready" run of runs.txt is run REPS times (default 5, or $BENCH_REPS) per
+# collector, the two builds alternating so that a change in machine load
+# hits both.  A run whose output differs from expected/RUN.out (or that
+# fails) is reported as FAILED, not timed.  The table is also written to
+# OUT/bench.md (Markdown).  Exit status 1 if any run FAILED.
+timer=$1
+out=$2
+dir=$3
+reps=${4:-${BENCH_REPS:-5}}
+[ -n "$reps" ] || reps=5
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-now_ns() { date +%s%N; }
-
-# run_once FLAVOUR PROG ENV... -- ARGS...: prints the wall time in ns, or
-# "fail" when the program failed or printed something unexpected.
+# run_once FLAVOUR RUN PROG ENV... -- ARGS...: appends "WALL CPU" (ns) to
+# $tmp/FLAVOUR, or "fail".
 run_once() {
   flavour=$1 run=$2 prog=$3
   shift 3
   envs=""
   while [ $# -gt 0 ] && [ "$1" != "--" ]; do envs="$envs $1"; shift; done
   [ "$1" = "--" ] && shift
-  t0=$(now_ns)
   # shellcheck disable=SC2086
-  env $envs "$out/$flavour/$prog" "$@" >"$tmp/out" 2>/dev/null
-  rc=$?
-  t1=$(now_ns)
-  if [ $rc -ne 0 ] || ! cmp -s "$tmp/out" "$dir/expected/$run.out"; then
-    echo fail
+  set -- $(env $envs "$timer" "$tmp/out" "$out/$flavour/$prog" "$@")
+  if [ "$3" != "0" ] || ! cmp -s "$tmp/out" "$dir/expected/$run.out"; then
+    echo fail >>"$tmp/$flavour"
   else
-    echo $((t1 - t0))
+    echo "$1 $2" >>"$tmp/$flavour"
   fi
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "fail"; else print v[int((NR + 1) / 2)] }'; }
+# median FILE COLUMN
+median() {
+  awk -v c="$2" '{ print $c }' "$1" | sort -n |
+    awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 
-printf '| run | boehm ms | gleaner ms | ratio |\n| --- | ---: | ---: | ---: |\n' >"$tmp/table"
+{
+  echo "| run | boehm wall ms | gleaner wall ms | wall ratio | boehm CPU ms | gleaner CPU ms | CPU ratio |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+} >"$tmp/table"
 while read -r status run prog rest; do
   case "$status" in ''|'#'*) continue ;; esac
   [ "$status" = "ready" ] || continue
-  : >"$tmp/b" ; : >"$tmp/g"
+  : >"$tmp/boehm"
+  : >"$tmp/gleaner"
   i=0
   while [ $i -lt "$reps" ]; do
     # shellcheck disable=SC2086
-    run_once boehm "$run" "$prog" $rest >>"$tmp/b"
+    run_once boehm "$run" "$prog" $rest
     # shellcheck disable=SC2086
-    run_once gleaner "$run" "$prog" $rest >>"$tmp/g"
+    run_once gleaner "$run" "$prog" $rest
     i=$((i + 1))
   done
-  if grep -q fail "$tmp/b" "$tmp/g"; then
-    printf '| %s | FAILED | FAILED | - |\n' "$run" >>"$tmp/table"
+  if grep -q fail "$tmp/boehm" "$tmp/gleaner"; then
+    echo "| $run | FAILED | FAILED | - | | | |" >>"$tmp/table"
     continue
   fi
-  b=$(median <"$tmp/b")
-  g=$(median <"$tmp/g")
-  awk -v r="$run" -v b="$b" -v g="$g" \
-    'BEGIN { printf "| %s | %.1f | %.1f | %.2f |\n", r, b / 1e6, g / 1e6, g / b }' >>"$tmp/table"
+  awk -v r="$run" -v bw="$(median "$tmp/boehm" 1)" -v gw="$(median "$tmp/gleaner" 1)" \
+      -v bc="$(median "$tmp/boehm" 2)" -v gc="$(median "$tmp/gleaner" 2)" \
+    'BEGIN { printf "| %s | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f |\n",
+             r, bw / 1e6, gw / 1e6, gw / bw, bc / 1e6, gc / 1e6, (bc > 0 ? gc / bc : 0) }' \
+    >>"$tmp/table"
 done <"$dir/runs.txt"
 
-awk -F'|' 'NR > 2 && $5 + 0 > 0 { s += log($5); n++ }
-           END { if (n) printf "| geometric mean (%d runs) | | | %.2f |\n", n, exp(s / n) }' \
-  "$tmp/table" >>"$tmp/table"
-echo "Boehm GC compatibility suite: median wall time of $reps runs each; ratio = Gleaner / Boehm GC"
+awk -F'|' 'NR > 2 && $5 + 0 > 0 && $8 + 0 > 0 { w += log($5); c += log($8); n++ }
+           END { if (n) printf "| geometric mean (%d runs) | | | %.2f | | | %.2f |\n",
+                            n, exp(w / n), exp(c / n) }' "$tmp/table" >>"$tmp/table"
+echo "Boehm GC compatibility suite: medians of $reps runs each; ratio = Gleaner / Boehm GC"
 cat "$tmp/table"
 cp "$tmp/table" "$out/bench.md"
 ! grep -q FAILED "$tmp/table"
