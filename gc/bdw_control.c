@@ -39,6 +39,9 @@ int bdw_collect(GC_stop_func stop, int unmap) {
   bdw_enter();
   bdw_sync_tuning();
   bdw_apply_library_filters(1);
+  /* Boehm runs (or notifies about) due finalizers before collecting too,
+   * even when it then does not collect: what they free goes now. */
+  bdw_finalizers_due();
   if (GC_is_disabled() || stop() || !bdw_collect_now(unmap))
     return 0;
   bdw_finalizers_due(); /* outside the lock: finalizers may take it */
