@@ -154,6 +154,10 @@ static void apply_dont_gc(void) {
 static void bdw_init_locked(void) {
   gc_config cfg;
   build_config(&cfg);
+  if (bdw_pending.suspend_signal != 0 &&
+      layer_prefer_suspend_signal(bdw_pending.suspend_signal) != 0)
+    bdw_warnf("GC_set_suspend_signal(%d): not a usable signal; using Gleaner's default",
+              bdw_pending.suspend_signal);
   if (gc_init(&cfg) != 0)
     bdw_warnf("GC_init: Gleaner failed to initialize (see the message above)");
   bdw_diag_init();

@@ -93,6 +93,7 @@ struct bdw_pending {
   size_t max_heap;    /* GC_set_max_heap_size; 0: none */
   unsigned markers;   /* GC_set_markers_count; 0: default */
   int incremental;    /* GC_enable_incremental before init */
+  int suspend_signal; /* GC_set_suspend_signal; 0: Gleaner's default */
 };
 BDW_HIDDEN extern struct bdw_pending bdw_pending;
 /* A Boehm heap limit (0: unbounded) as a Gleaner one. */

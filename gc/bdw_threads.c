@@ -7,8 +7,10 @@
  * the stack base the program passes is not needed, since Gleaner finds each
  * thread's stack itself.
  *
- * Signals: Gleaner stops threads with one signal (layer_suspend_signal)
- * and restarts them without one, so GC_get_thr_restart_signal is -1.
+ * Signals: Gleaner stops threads with one signal (layer_suspend_signal;
+ * GC_set_suspend_signal chooses it before initialization) and restarts
+ * them without one, so GC_get_thr_restart_signal is -1 and
+ * GC_set_thr_restart_signal has nothing to set.
  *
  * Blocking: GC_do_blocking brackets fn with gc_enter_blocking /
  * gc_leave_blocking.  A thread-local depth remembers that the thread is
@@ -70,6 +72,17 @@ GC_API int GC_CALL GC_get_suspend_signal(void) {
 }
 
 GC_API int GC_CALL GC_get_thr_restart_signal(void) { return -1; }
+
+/* Boehm GC: a suggestion, with no effect after initialization. */
+GC_API void GC_CALL GC_set_suspend_signal(int sig) {
+  pthread_mutex_lock(&bdw_lock);
+  if (!GC_is_init_called())
+    bdw_pending.suspend_signal = sig;
+  pthread_mutex_unlock(&bdw_lock);
+}
+
+/* Gleaner restarts threads without a signal: nothing to choose. */
+GC_API void GC_CALL GC_set_thr_restart_signal(int sig) { (void)sig; }
 
 /* No collection while the loader maps and relocates the library (its data
  * segment is not yet in a state worth scanning); then apply GC_no_dls and

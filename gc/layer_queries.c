@@ -3,7 +3,8 @@
  * layer_queries.h).  Each reads one field its owner keeps: the collection
  * count (collect.c, written under the lock, so read under it), the heap
  * span (block_pool.c, fixed at initialization), the suspend signal
- * (stop_world.c, fixed at initialization).
+ * (stop_world.c, fixed at initialization, which a layer may choose
+ * before).
  */
 #include "layer_queries.h"
 #include "gc_state.h"
@@ -26,3 +27,5 @@ int layer_suspend_signal(void) {
   ensure_init();
   return stop_world_signal();
 }
+
+int layer_prefer_suspend_signal(int sig) { return stop_world_prefer_signal(sig) ? 0 : -1; }

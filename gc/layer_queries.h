@@ -6,7 +6,8 @@
  * by a maximum heap size of 0.
  *
  * Hidden symbols (the installed archive localizes them): not public API.
- * Each function initializes the collector if needed.
+ * Each question initializes the collector if needed; the one setting
+ * (layer_prefer_suspend_signal) must come before initialization.
  */
 #ifndef GLEANER_LAYER_QUERIES_H
 #define GLEANER_LAYER_QUERIES_H
@@ -23,4 +24,8 @@ size_t layer_heap_reservation(void);
 /* The signal that stops mutator threads for a collection (constant after
  * initialization).  Threads restart without a signal. */
 int layer_suspend_signal(void);
+/* Before the collector is initialized: stop threads with sig (Boehm's
+ * GC_set_suspend_signal); GLEANER_SUSPEND_SIGNAL still wins.  0 if
+ * accepted, -1 if too late or sig is not usable.  Does not initialize. */
+int layer_prefer_suspend_signal(int sig);
 #endif

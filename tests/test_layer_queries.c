@@ -3,7 +3,8 @@
  * (gc/layer_queries.h): the cheap collection count agrees with gc_stats
  * and advances with every collection; the heap reservation is exactly the
  * largest limit gc_set_max_heap accepts; the suspend signal is the one
- * whose handler the collector installed.
+ * whose handler the collector installed, SIGUSR2 here because main
+ * prefers it before initializing (and later preferences are refused).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,20 +67,33 @@ static void test_suspend_signal(void **state) {
   (void)state;
   int sig = layer_suspend_signal();
   const char *env = getenv("GLEANER_SUSPEND_SIGNAL");
-  assert_int_equal(sig, env ? atoi(env) : SIGPWR);
+  assert_int_equal(sig, env ? atoi(env) : SIGUSR2);
   struct sigaction sa;
   assert_int_equal(sigaction(sig, NULL, &sa), 0);
   assert_true(sa.sa_flags & SA_SIGINFO); /* the collector's handler */
   assert_ptr_not_equal((void *)sa.sa_sigaction, (void *)SIG_DFL);
 }
 
+static void test_signal_preference_too_late(void **state) {
+  (void)state;
+  int sig = layer_suspend_signal();
+  assert_int_equal(layer_prefer_suspend_signal(SIGUSR1), -1);
+  assert_int_equal(layer_suspend_signal(), sig);
+}
+
 int main(void) {
+  if (layer_prefer_suspend_signal(SIGKILL) != -1 || layer_prefer_suspend_signal(0) != -1 ||
+      layer_prefer_suspend_signal(SIGUSR2) != 0) {
+    fprintf(stderr, "layer_prefer_suspend_signal before initialization: wrong answer\n");
+    return 1;
+  }
   gc_init(NULL);
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_collection_count),
       cmocka_unit_test(test_collection_count_sees_allocation_collections),
       cmocka_unit_test(test_heap_reservation_is_the_largest_limit),
       cmocka_unit_test(test_suspend_signal),
+      cmocka_unit_test(test_signal_preference_too_late),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -742,10 +742,11 @@ GC_API void *GC_CALL GC_call_with_stack_base(GC_stack_base_func, void *)
 GC_API void GC_CALL GC_start_mark_threads(void);
 
 #ifdef GC_THREADS
-GC_API void GC_CALL GC_set_suspend_signal(int)
-    GC_BDW_UNAVAILABLE("Gleaner chooses its own stop-the-world signal");
-GC_API void GC_CALL GC_set_thr_restart_signal(int)
-    GC_BDW_UNAVAILABLE("Gleaner chooses its own stop-the-world signal");
+/* Before initialization: stop threads with this signal instead of SIGPWR
+ * (GLEANER_SUSPEND_SIGNAL still wins); no effect afterwards. */
+GC_API void GC_CALL GC_set_suspend_signal(int);
+/* No effect: Gleaner restarts stopped threads without a signal. */
+GC_API void GC_CALL GC_set_thr_restart_signal(int);
 /* The signal Gleaner stops threads with (SIGPWR unless
  * GLEANER_SUSPEND_SIGNAL says otherwise); initializes the collector. */
 GC_API int GC_CALL GC_get_suspend_signal(void);
