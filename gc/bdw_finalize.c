@@ -5,12 +5,15 @@
  * Finalizer kinds:
  *   GC_register_finalizer             → gc_register_finalizer (ordered)
  *   GC_register_finalizer_ignore_self → gc_register_finalizer_ignore_self
- *   GC_register_finalizer_no_order    → gc_register_finalizer_unordered
+ *   GC_register_finalizer_no_order    → finalize_register_no_order, the
+ *     core's "no-order" kind (finalize.h): its contents do not delay it,
+ *     but an unreached ordered object that reaches it does, as in Boehm GC
+ *     (gleaner.h's unordered kind would not wait)
  *   GC_register_finalizer_unreachable → finalize_register_unreachable, the
- *     core's "unreachable" kind (finalize.h; not in gleaner.h, so this is
- *     the one place the layer calls the core below gleaner.h): ordered,
- *     and it also waits for unordered finalizable objects that reach it,
- *     as Boehm GC's does with GC_java_finalization (its default).
+ *     core's "unreachable" kind (finalize.h; like no-order, not in
+ *     gleaner.h): ordered, and it also waits for no-order finalizable
+ *     objects that reach it, as Boehm GC's does with GC_java_finalization
+ *     (its default).
  * The finalizer types are identical (obj, client data), so functions and
  * the old-finalizer out-parameters pass straight through.
  *
@@ -107,7 +110,7 @@ GC_API void GC_CALL GC_register_finalizer_no_order(void *obj,
                                                    void *cd,
                                                    GC_finalization_proc *ofn,
                                                    void **ocd) {
-  register_with(gc_register_finalizer_unordered, obj, fn, cd, ofn, ocd);
+  register_with(finalize_register_no_order, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,

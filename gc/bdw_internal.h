@@ -4,7 +4,8 @@
  *
  * The layer is written on gleaner.h, plus three hidden questions of
  * layer_queries.h (a cheap collection count, the heap reservation, the
- * suspend signal) and finalize_register_unreachable (finalize.h), which
+ * suspend signal, and the choice of that signal before initialization)
+ * and finalize_register_unreachable / _no_order (finalize.h), which
  * gleaner.h does not offer; it never looks at the collector's state.  Its
  * own state is small:
  *

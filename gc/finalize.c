@@ -22,7 +22,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum fin_mode { FIN_ORDERED, FIN_UNORDERED, FIN_IGNORE_SELF, FIN_UNREACHABLE } fin_mode;
+typedef enum fin_mode {
+  FIN_ORDERED,
+  FIN_UNORDERED,
+  FIN_IGNORE_SELF,
+  FIN_UNREACHABLE, /* finalize_register_unreachable */
+  FIN_NO_ORDER     /* finalize_register_no_order */
+} fin_mode;
 
 typedef struct fin_entry {
   void *obj;            /* key: the object's user start (addr_table T1) */
@@ -126,6 +132,12 @@ void finalize_register_unreachable(void *obj, gc_finalizer_fn fn, void *data,
     F.have_unreachable = true;
     state_unlock();
   }
+}
+
+void finalize_register_no_order(void *obj, gc_finalizer_fn fn, void *data,
+                                gc_finalizer_fn *old_fn, void **old_data) {
+  register_finalizer("GC_register_finalizer_no_order", obj, fn, data, old_fn, old_data,
+                     FIN_NO_ORDER);
 }
 
 void finalize_object_freed(void *p) {
@@ -295,7 +307,8 @@ static void report_cycle(fin_entry *e) {
 void finalize_mark_from_finalizable(void) {
   for (size_t i = 0; i < F.table.count; i++) {
     fin_entry *e = addr_table_at(&F.table, i);
-    if (e->mode == FIN_UNORDERED || liveness_of(e->obj) != LIVE_UNMARKED)
+    if (e->mode == FIN_UNORDERED || e->mode == FIN_NO_ORDER ||
+        liveness_of(e->obj) != LIVE_UNMARKED)
       continue;
     live_mark_contents(e->obj, e->mode == FIN_IGNORE_SELF);
     if (!mark_stack_empty()) /* atomic or already-marked contents: nothing */

@@ -24,6 +24,13 @@
  * dead pair N (unordered) -> U (unreachable), N is finalized first and U
  * in a later collection, where an ordered U would go with N.
  *
+ * The "no-order" variant (Boehm GC's GC_register_finalizer_no_order,
+ * registered through finalize_register_no_order) is unordered towards
+ * what it points to (its contents are not traced at step 4, so cycles of
+ * such objects are finalized), but is queued with the ordered ones (step
+ * 5): an unreached ordered object that reaches it is finalized first, as
+ * in Boehm GC, where gleaner.h's unordered variant would go at once.
+ *
  * A queued object is removed from the table (finalized at most once per
  * registration), is kept alive by the queue, and is traced with
  * everything it reaches until its finalizer has run ("resurrected").
@@ -62,6 +69,9 @@ void finalize_visit_slots(gc_visit_fn visit, void *ctx);
  * otherwise as gc_register_finalizer.  Used by the Boehm layer. */
 void finalize_register_unreachable(void *obj, gc_finalizer_fn fn, void *data,
                                    gc_finalizer_fn *old_fn, void **old_data);
+/* The same for the "no-order" variant. */
+void finalize_register_no_order(void *obj, gc_finalizer_fn fn, void *data,
+                                gc_finalizer_fn *old_fn, void **old_data);
 /* gc_free(p) of an object start: forget its finalizer.  Lock held. */
 void finalize_object_freed(void *p);
 

@@ -8,7 +8,7 @@
  *   3. queue unordered finalizers of unmarked objects;
  *   4. trace from the contents of unmarked ordered finalizable objects
  *      (not the objects themselves); fixpoint;
- *   5. queue ordered finalizers of objects still unmarked;
+ *   5. queue ordered (and no-order) finalizers of objects still unmarked;
  *   6. resurrect: mark every object queued in steps 3 and 5; fixpoint;
  *   6b. queue "unreachable" finalizers of objects still unmarked (none
  *      of the objects queued in 3 and 5 reaches them) and mark them;

@@ -8,7 +8,10 @@
  * in the same collection.  Towards ordered objects it is ordered: A -> U
  * finalizes A, then U; U alone is finalized at once; U reachable from
  * itself is never finalized (a finalization cycle, as for the ordered
- * kind).  (Needs GC_java_finalization, on by default.)
+ * kind).  (Needs GC_java_finalization, on by default.)  The _no_order kind
+ * that goes with it in Java-style runtimes: what it points to does not
+ * delay it (N3 -> O above), but an ordered object that reaches it does
+ * (A2 -> N5: A2 first).
  */
 #include <gc.h>
 
@@ -121,6 +124,20 @@ static void test_after_ordered(void) {
   round_report("after ordered round 2");
 }
 
+/* A2 (ordered) -> N5 (_no_order). */
+static __attribute__((noinline)) void make_ordered_over_no_order(void) {
+  struct obj *a = make("A2"), *n = make("N5");
+  a->ref = n;
+  GC_REGISTER_FINALIZER(a, record, NULL, NULL, NULL);
+  GC_REGISTER_FINALIZER_NO_ORDER(n, record, NULL, NULL, NULL);
+}
+
+static void test_ordered_over_no_order(void) {
+  make_ordered_over_no_order();
+  round_report("ordered over no-order round 1");
+  round_report("ordered over no-order round 2");
+}
+
 /* U -> U: a cycle; the warning goes to the warn proc, counted here. */
 static int cycle_warnings;
 static void GC_CALLBACK count_warning(char *msg, GC_word arg) {
@@ -154,5 +171,6 @@ int main(void) {
   test_ordered_target();
   test_after_ordered();
   test_self_loop();
+  test_ordered_over_no_order();
   return 0;
 }

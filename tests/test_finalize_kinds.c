@@ -1,8 +1,12 @@
 /*
- * test_finalize_unreachable.c — the "unreachable" finalizer kind
- * (finalize_register_unreachable, Boehm GC's
- * GC_register_finalizer_unreachable): ordered, and it also waits for the
- * unordered finalizable objects that reach it (finalize.h).
+ * test_finalize_kinds.c — the two finalizer kinds only the Boehm layer
+ * registers (finalize.h):
+ *   - "unreachable" (finalize_register_unreachable, Boehm GC's
+ *     GC_register_finalizer_unreachable): ordered, and it also waits for
+ *     the unordered or no-order finalizable objects that reach it;
+ *   - "no-order" (finalize_register_no_order, Boehm GC's
+ *     GC_register_finalizer_no_order): what it points to does not delay
+ *     it, an unreached ordered object that reaches it does.
  *
  * Each case has its control: the same graph with an ordered finalizer on
  * the target, where the target is finalized together with the unordered
@@ -65,13 +69,29 @@ __attribute__((noinline)) static node *new_node(uintptr_t id) {
   return n;
 }
 
-typedef enum target_kind { TARGET_UNREACHABLE, TARGET_ORDERED } target_kind;
+typedef enum target_kind {
+  TARGET_UNREACHABLE,
+  TARGET_ORDERED,
+  TARGET_NO_ORDER,
+  TARGET_UNORDERED
+} target_kind;
 
 static void register_target(node *t, target_kind kind) {
-  if (kind == TARGET_UNREACHABLE)
-    finalize_register_unreachable(t, record, (void *)t->id, NULL, NULL);
-  else
-    gc_register_finalizer(t, record, (void *)t->id, NULL, NULL);
+  void *id = (void *)t->id;
+  switch (kind) {
+  case TARGET_UNREACHABLE:
+    finalize_register_unreachable(t, record, id, NULL, NULL);
+    break;
+  case TARGET_ORDERED:
+    gc_register_finalizer(t, record, id, NULL, NULL);
+    break;
+  case TARGET_NO_ORDER:
+    finalize_register_no_order(t, record, id, NULL, NULL);
+    break;
+  case TARGET_UNORDERED:
+    gc_register_finalizer_unordered(t, record, id, NULL, NULL);
+    break;
+  }
 }
 
 /* N (unordered) -> [plain ->] T, all dead. */
@@ -248,6 +268,80 @@ static void test_replace_and_remove(void **state) {
   assert_int_equal(count_id(1), 0);
 }
 
+/* ---- no-order ------------------------------------------------------- */
+
+/* A (kind_a) -> B (kind_b), both dead. */
+__attribute__((noinline)) static void make_pair(uintptr_t id, target_kind kind_a,
+                                                target_kind kind_b) {
+  node *a = new_node(id), *b = new_node(id + 1);
+  a->next = b;
+  register_target(a, kind_a);
+  register_target(b, kind_b);
+}
+
+static void test_no_order_waits_for_ordered_object(void **state) {
+  (void)state;
+  reset();
+  make_pair(100, TARGET_ORDERED, TARGET_NO_ORDER);
+  collect_and_run();
+  assert_int_equal(count_id(100), 1);
+  assert_int_equal(count_id(101), 0);
+  collect_and_run();
+  assert_int_equal(count_id(101), 1);
+}
+
+static void test_control_unordered_does_not_wait(void **state) {
+  (void)state;
+  reset();
+  make_pair(110, TARGET_ORDERED, TARGET_UNORDERED);
+  collect_and_run();
+  assert_int_equal(count_id(110), 1);
+  assert_int_equal(count_id(111), 1);
+}
+
+static void test_no_order_does_not_wait_for_its_contents(void **state) {
+  (void)state;
+  reset();
+  make_pair(120, TARGET_NO_ORDER, TARGET_ORDERED);
+  collect_and_run();
+  assert_int_equal(count_id(120), 1);
+  assert_int_equal(count_id(121), 1);
+}
+
+__attribute__((noinline)) static void make_no_order_cycle(uintptr_t id) {
+  node *a = new_node(id), *b = new_node(id + 1), *self = new_node(id + 2);
+  a->next = b;
+  b->next = a;
+  self->next = self;
+  register_target(a, TARGET_NO_ORDER);
+  register_target(b, TARGET_NO_ORDER);
+  register_target(self, TARGET_NO_ORDER);
+}
+
+static void test_no_order_cycles_are_finalized(void **state) {
+  (void)state;
+  reset();
+  gc_warn_fn old = gc_set_warn_handler(counting_warn);
+  make_no_order_cycle(130);
+  collect_and_run();
+  gc_set_warn_handler(old);
+  assert_int_equal(count_id(130), 1);
+  assert_int_equal(count_id(131), 1);
+  assert_int_equal(count_id(132), 1);
+  assert_int_equal(warnings_seen, 0);
+}
+
+static void test_unreachable_waits_for_no_order_object(void **state) {
+  (void)state;
+  reset();
+  make_pair(140, TARGET_NO_ORDER, TARGET_UNREACHABLE);
+  collect_and_run();
+  assert_int_equal(count_id(140), 1);
+  assert_int_equal(count_id(141), 0);
+  collect_and_run();
+  assert_int_equal(count_id(141), 1);
+}
+
 int main(void) {
   gc_init(NULL);
   const struct CMUnitTest tests[] = {
@@ -259,6 +353,11 @@ int main(void) {
       cmocka_unit_test(test_self_loop_is_a_cycle),
       cmocka_unit_test(test_links_of_a_waiting_object),
       cmocka_unit_test(test_replace_and_remove),
+      cmocka_unit_test(test_no_order_waits_for_ordered_object),
+      cmocka_unit_test(test_control_unordered_does_not_wait),
+      cmocka_unit_test(test_no_order_does_not_wait_for_its_contents),
+      cmocka_unit_test(test_no_order_cycles_are_finalized),
+      cmocka_unit_test(test_unreachable_waits_for_no_order_object),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
