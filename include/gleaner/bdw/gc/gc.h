@@ -579,14 +579,14 @@ GC_debug_wcsdup(const wchar_t *, GC_EXTRA_PARAMS) GC_ATTR_NONNULL(1);
  *                                      die, A is finalized first
  *   GC_register_finalizer_ignore_self  ordered, a self-pointer does not
  *                                      count
- *   GC_register_finalizer_no_order     unordered
- *   GC_register_finalizer_unreachable  Gleaner's ordered kind.  Difference:
- *                                      Boehm also waits while an unordered
- *                                      finalizable object reaches obj;
- *                                      Gleaner does not, so such an object
- *                                      is finalized in the same collection
- *                                      as the unordered one (gleaner.h has
- *                                      no kind with Boehm's rule)
+ *   GC_register_finalizer_no_order     what obj points to does not delay
+ *                                      it (cycles of them are finalized),
+ *                                      an ordered object reaching it does
+ *   GC_register_finalizer_unreachable  ordered, and also waits while a
+ *                                      _no_order finalizable object still
+ *                                      reaches obj (Java's finalize())
+ * All four as Boehm GC does them with GC_java_finalization (its default);
+ * tests/bdw/suite/finalize*.c compare the two collectors.
  *
  * A finalizer is unregistered when it is queued; obj outside the heap (or
  * NULL) sets *ofn and *ocd to NULL and registers nothing.
