@@ -73,6 +73,15 @@ GC_API int GC_CALL GC_invoke_finalizers(void) {
   return n > INT_MAX ? INT_MAX : (int)n;
 }
 
+/* Boehm GC: until no finalizer is registered, queue them all and run
+ * them, whatever GC_finalize_on_demand says (finalizers may register
+ * more: Boehm loops as well). */
+GC_API void GC_CALL GC_finalize_all(void) {
+  bdw_enter();
+  while (finalize_queue_all() != 0)
+    (void)gc_run_finalizers();
+}
+
 typedef void (*register_fn)(void *, gc_finalizer_fn, void *, gc_finalizer_fn *,
                             void **);
 

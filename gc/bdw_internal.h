@@ -57,6 +57,7 @@
 #include "gleaner/bdw/gc/gc_inline.h"
 #include "gleaner/bdw/gc/gc_mark.h"
 #include "gleaner/bdw/gc/gc_typed.h"
+#include "gleaner/bdw/gc/javaxfc.h"
 
 #define BDW_HIDDEN __attribute__((visibility("hidden")))
 #define BDW_TLS __thread __attribute__((tls_model("initial-exec")))

@@ -209,6 +209,25 @@ size_t gc_run_finalizers(void) {
   return n;
 }
 
+/* addr_table_filter callback of finalize_queue_all: queue every entry
+ * (gc_free already removed those of freed objects). */
+static bool queue_unconditionally(void *entry, void *ctx) {
+  if (!queue_push(entry))
+    return true; /* no memory: keep it registered */
+  (*(size_t *)ctx)++;
+  return false;
+}
+
+size_t finalize_queue_all(void) {
+  ensure_init();
+  size_t n = 0;
+  state_lock();
+  table_ready();
+  addr_table_filter(&F.table, queue_unconditionally, &n);
+  state_unlock();
+  return n;
+}
+
 int gc_finalizers_pending(void) {
   ensure_init();
   state_lock();

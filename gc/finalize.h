@@ -72,6 +72,10 @@ void finalize_register_unreachable(void *obj, gc_finalizer_fn fn, void *data,
 /* The same for the "no-order" variant. */
 void finalize_register_no_order(void *obj, gc_finalizer_fn fn, void *data,
                                 gc_finalizer_fn *old_fn, void **old_data);
+/* Boehm's GC_finalize_all: queue every registered finalizer now, reachable
+ * objects included (the queue keeps them alive until theirs has run);
+ * returns how many.  Takes the lock. */
+size_t finalize_queue_all(void);
 /* gc_free(p) of an object start: forget its finalizer.  Lock held. */
 void finalize_object_freed(void *p);
 

@@ -6,7 +6,8 @@
  *     the unordered or no-order finalizable objects that reach it;
  *   - "no-order" (finalize_register_no_order, Boehm GC's
  *     GC_register_finalizer_no_order): what it points to does not delay
- *     it, an unreached ordered object that reaches it does.
+ *     it, an unreached ordered object that reaches it does;
+ * and finalize_queue_all (Boehm GC's GC_finalize_all).
  *
  * Each case has its control: the same graph with an ordered finalizer on
  * the target, where the target is finalized together with the unordered
@@ -342,6 +343,33 @@ static void test_unreachable_waits_for_no_order_object(void **state) {
   assert_int_equal(count_id(141), 1);
 }
 
+/* ---- finalize_queue_all ---------------------------------------------- */
+
+static void *volatile kept_for_all;
+
+__attribute__((noinline)) static void make_for_all(uintptr_t id) {
+  node *reachable = new_node(id), *dead = new_node(id + 1);
+  kept_for_all = reachable;
+  register_target(reachable, TARGET_ORDERED);
+  register_target(dead, TARGET_NO_ORDER);
+}
+
+static void test_queue_all_runs_reachable_ones_too(void **state) {
+  (void)state;
+  reset();
+  make_for_all(200);
+  size_t registered = finalize_registered_count(); /* earlier tests' cycles too */
+  assert_true(registered >= 2);
+  assert_int_equal(finalize_queue_all(), registered);
+  assert_int_equal(finalize_registered_count(), 0);
+  collect_and_run(); /* the queue keeps them alive until they have run */
+  assert_int_equal(count_id(200), 1);
+  assert_int_equal(count_id(201), 1);
+  assert_int_equal(((node *)kept_for_all)->id, 200);
+  kept_for_all = NULL;
+  assert_int_equal(finalize_queue_all(), 0);
+}
+
 int main(void) {
   gc_init(NULL);
   const struct CMUnitTest tests[] = {
@@ -358,6 +386,7 @@ int main(void) {
       cmocka_unit_test(test_no_order_does_not_wait_for_its_contents),
       cmocka_unit_test(test_no_order_cycles_are_finalized),
       cmocka_unit_test(test_unreachable_waits_for_no_order_object),
+      cmocka_unit_test(test_queue_all_runs_reachable_ones_too),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
