@@ -6,8 +6,9 @@
  *      trace to the ephemeron fixpoint.          → marks = reachable
  *   2. clear short links and weak reference objects to unmarked targets;
  *   3. queue unordered finalizers of unmarked objects;
- *   4. trace from the contents of unmarked ordered finalizable objects
- *      (not the objects themselves); fixpoint;
+ *   4. trace from the contents of unmarked ordered, ignore-self and
+ *      "unreachable" finalizable objects (not the objects themselves);
+ *      fixpoint;
  *   5. queue ordered (and no-order) finalizers of objects still unmarked;
  *   6. resurrect: mark every object queued in steps 3 and 5; fixpoint;
  *   6b. queue "unreachable" finalizers of objects still unmarked (none
