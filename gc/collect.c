@@ -49,6 +49,7 @@ void pacer_after_collection(void) {
 }
 
 void collect_finish_cycle(uint64_t start_ns) {
+  mark_parallel_fix_counts(); /* after parallel slices: counts from the bitmaps */
   weakness_after_mark(); /* finalizers, weak links, ephemerons */
   diag_after_mark();     /* verifier and explainer, when enabled: the final marks */
   gleaner_marking = 0;

@@ -190,6 +190,20 @@ static bool preclean_step(void) {
   return round_done;
 }
 
+/* The roots, marked again before the remark is allowed: what they reach
+ * that is still white (a structure held only by a stack, or garbage that
+ * a stale stack word names) is then marked in slices, not in the remark.
+ * True when that found work. */
+static void preclean_roots_stopped(void *unused) {
+  (void)unused;
+  roots_mark_all();
+}
+
+static bool preclean_roots(void) {
+  world_stopped_run(preclean_roots_stopped, NULL);
+  return !mark_stack_empty();
+}
+
 /* Pre-clean until the grey stack has work again or the deadline passes;
  * returns true when the slice ends here: the cycle was finished by a
  * remark, or the remark is due and is left to the next slice, because
@@ -199,7 +213,10 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
     if (preclean_step()) {
       size_t regreyed = inc.round_regreyed;
       inc.round_regreyed = 0;
-      if (regreyed <= REMARK_BYTES || ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS) {
+      bool last_round = ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS;
+      if (regreyed <= REMARK_BYTES && !last_round && preclean_roots())
+        continue; /* the roots led to white objects: mark them first */
+      if (regreyed <= REMARK_BYTES || last_round) {
         uint64_t budget = deadline - t0;
         if (now_ns() - t0 > budget / 4) {
           inc.remark_due = true;
@@ -230,7 +247,9 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
     if (bytes > 256 * 1024)
       bytes = 256 * 1024; /* check the clock at least every ~50 µs */
     uint64_t before = mark_bytes_scanned();
-    bool empty = mark_drain(bytes);
+    bool empty = mark_parallel_wanted(mark_main_stack()->count)
+                     ? mark_parallel_drain_until(deadline)
+                     : mark_drain(bytes);
     uint64_t t1 = now_ns(), scanned = mark_bytes_scanned() - before;
     if (t1 > t && scanned > 65536)
       inc.scan_per_ns = 0.7 * inc.scan_per_ns + 0.3 * ((double)scanned / (double)(t1 - t));

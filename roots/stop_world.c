@@ -70,6 +70,7 @@
 #define ACK_WARN_SECONDS 5      /* a thread this slow probably blocks the signal */
 
 static int suspend_signal = SIGPWR;
+static bool installed; /* stop_world_install ran: the signal is fixed */
 static _Atomic uint32_t world_gen;
 static sem_t acks;
 static int stopped_now;         /* collector side, under the lock */
@@ -154,6 +155,16 @@ void stop_world_install(void) {
   sigdelset(&sa.sa_mask, SIGFPE);
   if (sigaction(suspend_signal, &sa, NULL) != 0)
     gc_fatal("cannot install the suspend signal handler: %s", strerror(errno));
+  installed = true;
+}
+
+int stop_world_signal(void) { return suspend_signal; }
+
+bool stop_world_prefer_signal(int sig) {
+  if (installed || sig <= 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP)
+    return false;
+  suspend_signal = sig;
+  return true;
 }
 
 void stop_world_unblock_signal(void) {

@@ -243,6 +243,9 @@ static void grey_stack_cannot_grow_in_an_incremental_cycle(void **state) {
   (void)state;
   overflow_case c = {.markers = 1, .incremental = true};
   assert_int_equal(run_in_child(overflow_scenario, &c), 0);
+  /* Slices drained by two markers until their deadline (mark_parallel.c). */
+  overflow_case p = {.markers = 2, .incremental = true, .ballast = true};
+  assert_int_equal(run_in_child(overflow_scenario, &p), 0);
 }
 
 static void no_grey_stack_at_all_uses_the_emergency_stack(void **state) {
