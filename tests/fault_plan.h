@@ -79,10 +79,15 @@ void *__wrap_mremap(void *old, size_t old_n, size_t new_n, int flags, ...) {
   }
   return __real_mremap(old, old_n, new_n, flags);
 }
+/* Threads the collector (or the test) created through the wrapper. */
+static long threads_created;
 int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*start)(void *),
                           void *arg) {
   if (should_fail(F_PTHREAD))
     return EAGAIN; /* pthread_create reports, it does not set errno */
-  return __real_pthread_create(t, attr, start, arg);
+  int rc = __real_pthread_create(t, attr, start, arg);
+  if (rc == 0)
+    __atomic_add_fetch(&threads_created, 1, __ATOMIC_RELAXED);
+  return rc;
 }
 #endif

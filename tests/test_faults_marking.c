@@ -344,11 +344,14 @@ static unsigned markers_of_last_collection(void) {
 
 /* GLEANER_MARKERS=4; pthread_create lets `skip` calls through, then fails
  * `fail`: marking degrades to the helpers that started, with one warning,
- * keeps every object, and uses all four markers once threads can be made. */
+ * keeps every object, and starts the missing helpers once threads can be
+ * made.  How many helpers exist is counted at pthread_create (the wrapper);
+ * how many join a drain depends on the scheduler (a drain does not wait for
+ * a helper that wakes late), so markers_used is only bounded by it. */
 typedef struct start_case {
   long skip, fail;
   unsigned collections;   /* armed collections */
-  unsigned expect_markers;
+  long expect_helpers;    /* started while armed */
 } start_case;
 
 static int marker_start_scenario(void *arg) {
@@ -365,9 +368,11 @@ static int marker_start_scenario(void *arg) {
   arm(F_PTHREAD, c->skip, c->fail);
   for (unsigned i = 0; i < c->collections; i++) {
     gc_collect();
-    printf("# collection %u with pthread_create failing after %ld: %u markers\n", i,
-           c->skip, markers_of_last_collection());
-    CHECK(markers_of_last_collection() == c->expect_markers);
+    printf("# collection %u with pthread_create failing after %ld: %ld helpers, %u "
+           "markers used\n",
+           i, c->skip, threads_created, markers_of_last_collection());
+    CHECK(threads_created == c->expect_helpers);
+    CHECK(markers_of_last_collection() <= c->expect_helpers + 1);
   }
   long failed = plan[F_PTHREAD].failed;
   disarm_all();
@@ -377,7 +382,7 @@ static int marker_start_scenario(void *arg) {
   churn(sh.count);
   CHECK(comb_intact(200, &sh));
   gc_collect(); /* threads can be made again */
-  CHECK(markers_of_last_collection() == 4);
+  CHECK(threads_created == 3);
   CHECK(comb_intact(200, &sh));
   CHECK(gc_verify() == 0);
   CHECK(warnings_count == 1);
@@ -388,9 +393,9 @@ static int marker_start_scenario(void *arg) {
 
 static void marker_start_failure_degrades_to_fewer_markers(void **state) {
   (void)state;
-  start_case one_fails = {.skip = 1, .fail = 1, .collections = 1, .expect_markers = 2};
+  start_case one_fails = {.skip = 1, .fail = 1, .collections = 1, .expect_helpers = 1};
   assert_int_equal(run_in_child(marker_start_scenario, &one_fails), 0);
-  start_case all_fail = {.skip = 0, .fail = -1, .collections = 3, .expect_markers = 1};
+  start_case all_fail = {.skip = 0, .fail = -1, .collections = 3, .expect_helpers = 0};
   assert_int_equal(run_in_child(marker_start_scenario, &all_fail), 0);
 }
 
