@@ -97,6 +97,8 @@ static _Atomic int pool_ready;  /* pool non-empty or drain finished (hint) */
 
 /* Move n entries from the top of src to the top of dst. */
 static void move_entries(grey_stack *dst, grey_stack *src, size_t n) {
+  if (n == 0)
+    return; /* dst may have no items array yet (memcpy to NULL) */
   while (dst->capacity - dst->count < n)
     grey_grow(dst);
   src->count -= n;
