@@ -43,6 +43,7 @@
  */
 #include "stop_world.h"
 #include "mark.h"
+#include "roots.h"
 #include "stats.h"
 #include <errno.h>
 #include <limits.h>
@@ -77,6 +78,7 @@ static int stopped_now;         /* collector side, under the lock */
 
 static struct {
   uint64_t log[STW_LOG];
+  uint64_t scratch[STW_LOG];  /* for the median */
   uint64_t count, max_ns;
 } stw;
 
@@ -290,6 +292,8 @@ void world_stopped_run(void (*fn)(void *), void *arg) {
 
 bool world_is_stopped(void) { return stopped_now != 0; }
 
+void stop_world_exclude_from_roots(void) { roots_exclude_own(&stw, &stw + 1); }
+
 /* k-th smallest of v[0..n) (quickselect; v is scratch). */
 static uint64_t select_kth(uint64_t *v, size_t n, size_t k) {
   size_t lo = 0, hi = n - 1;
@@ -314,7 +318,7 @@ static uint64_t select_kth(uint64_t *v, size_t n, size_t k) {
 }
 
 void stw_summary(uint64_t *p50_ns, uint64_t *max_ns, uint64_t *count) {
-  static uint64_t scratch[STW_LOG];
+  uint64_t *scratch = stw.scratch;
   size_t n = stw.count < STW_LOG ? (size_t)stw.count : STW_LOG;
   memcpy(scratch, stw.log, n * sizeof *scratch);
   *p50_ns = n ? select_kth(scratch, n, n / 2) : 0;

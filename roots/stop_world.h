@@ -16,6 +16,8 @@ void world_stopped_run(void (*fn)(void *), void *arg);
 
 /* True while the calling collector has the world stopped. */
 bool world_is_stopped(void);
+/* At init: the stop-time log is not a root (roots_exclude_own). */
+void stop_world_exclude_from_roots(void);
 
 /* Once per process: install the suspend handler (SIGPWR by default,
  * GLEANER_SUSPEND_SIGNAL=n to change it). */
