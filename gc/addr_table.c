@@ -10,6 +10,12 @@ void addr_table_init(addr_table *t, size_t entry_size) {
   *t = (addr_table){.entry_size = entry_size};
 }
 
+void addr_table_release(addr_table *t) {
+  meta_free(t->entries);
+  meta_free(t->index);
+  addr_table_init(t, t->entry_size);
+}
+
 /* The hash keeps neighbouring addresses in neighbouring index slots, so
  * registering objects in allocation order walks the index sequentially
  * (a Fibonacci hash made every insertion a cache miss: 2x slower at 10^6

@@ -39,6 +39,8 @@ typedef struct addr_table {
 } addr_table;
 
 void addr_table_init(addr_table *t, size_t entry_size);
+/* Give the table's memory back; it is empty (and usable) afterwards. */
+void addr_table_release(addr_table *t);
 static inline void *addr_table_at(const addr_table *t, size_t i) {
   return t->entries + i * t->entry_size;
 }

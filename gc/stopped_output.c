@@ -16,7 +16,7 @@
 static ssize_t cookie_write(void *cookie, const char *data, size_t n) {
   stopped_output *o = cookie;
   if (o->len + n > o->cap) {
-    size_t cap = o->cap ? o->cap : 16384;
+    size_t cap = o->cap;
     while (cap < o->len + n)
       cap *= 2;
     char *b = meta_realloc(o->buf, cap);
@@ -32,9 +32,17 @@ static ssize_t cookie_write(void *cookie, const char *data, size_t n) {
   return (ssize_t)n;
 }
 
+#define FIRST_BYTES ((size_t)64 * 1024) /* most reports fit: no growth while stopped */
+
 FILE *stopped_output_open(stopped_output *o, FILE *dest) {
   *o = (stopped_output){.dest = dest};
   cookie_io_functions_t io = {.write = cookie_write};
+  o->buf = meta_alloc(FIRST_BYTES);
+  if (!o->buf) {
+    o->stream = dest; /* no memory now: write directly, as before */
+    return dest;
+  }
+  o->cap = FIRST_BYTES;
   o->stream = fopencookie(o, "w", io);
   if (o->stream && setvbuf(o->stream, NULL, _IONBF, 0) != 0) {
     fclose(o->stream);

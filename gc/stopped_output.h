@@ -24,8 +24,10 @@ typedef struct stopped_output {
   bool failed;    /* the buffer could not grow: text was lost */
 } stopped_output;
 
-/* World running: a stream for the stopped section, or dest itself when no
- * memory stream can be made (the old behaviour). */
+/* World running: a stream for the stopped section (its first 64 KiB are
+ * mapped now, so a typical report never grows it while stopped), or dest
+ * itself when no memory can be had (then the text is written directly, as
+ * before; test_faults relies on a report still getting out then). */
 FILE *stopped_output_open(stopped_output *o, FILE *dest);
 /* World running again: copy what was written to dest and release. */
 void stopped_output_finish(stopped_output *o);
