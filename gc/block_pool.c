@@ -185,36 +185,81 @@ static bool is_decommitted_free(uint32_t i) {
   return is_free(i) && (G->blocks[i].flags & BF_DECOMMITTED);
 }
 
-void block_pool_trim(uint32_t keep) {
-  uint32_t committed_free = G->blocks_free - G->blocks_decommitted;
-  uint32_t run_lo = UINT32_MAX, run_hi = 0; /* newly released, for side pages */
-  /* Release from the top: allocation is first-fit from the bottom, so the
-   * top blocks are the ones least likely to be wanted again. */
-  for (uint32_t i = G->high_water; i-- > 0 && committed_free > keep;) {
-    block_meta *b = &G->blocks[i];
-    if (b->state != BLOCK_FREE || !is_free(i) || (b->flags & BF_DECOMMITTED))
-      continue;
-    if (madvise(block_base(i), BLOCK_SIZE, MADV_DONTNEED) != 0)
-      break; /* the block stays dirty (P1); the OS will not take pages now */
-    b->flags = BF_DECOMMITTED;
-    G->blocks_decommitted++;
-    committed_free--;
-    if (i < run_lo) run_lo = i;
-    if (i + 1 > run_hi) run_hi = i + 1;
-  }
-  /* Side-table pages: over maximal decommitted runs touching what was
-   * released now. */
-  for (uint32_t i = run_lo; i < run_hi && i != UINT32_MAX;) {
+static bool releasable(uint32_t i) {
+  return G->blocks[i].state == BLOCK_FREE && is_free(i) &&
+         !(G->blocks[i].flags & BF_DECOMMITTED);
+}
+
+/* Side-table pages over the maximal decommitted runs touching [lo, hi). */
+static void release_side_pages_around(uint32_t lo, uint32_t hi) {
+  for (uint32_t i = lo; i < hi;) {
     if (!is_decommitted_free(i)) {
       i++;
       continue;
     }
-    uint32_t lo = i, hi = i;
-    while (lo > 0 && is_decommitted_free(lo - 1))
-      lo--;
-    while (hi < G->high_water && is_decommitted_free(hi))
-      hi++;
-    release_side_pages(lo, hi - lo);
-    i = hi;
+    uint32_t a = i, b = i;
+    while (a > 0 && is_decommitted_free(a - 1))
+      a--;
+    while (b < G->high_water && is_decommitted_free(b))
+      b++;
+    release_side_pages(a, b - a);
+    i = b;
   }
+}
+
+/* Release committed free blocks downward from *next until at most keep
+ * remain or budget blocks were released; contiguous blocks go to the OS
+ * in one madvise.  True when there is nothing more to do. */
+static bool trim_down(uint32_t *next, uint32_t keep, uint32_t budget) {
+  uint32_t committed_free = G->blocks_free - G->blocks_decommitted;
+  uint32_t run_lo = UINT32_MAX, run_hi = 0; /* newly released, for side pages */
+  bool done = true;
+  uint32_t i = *next < G->high_water ? *next : G->high_water;
+  while (i > 0 && committed_free > keep) {
+    if (budget == 0) {
+      done = false;
+      break;
+    }
+    if (!releasable(i - 1)) {
+      i--;
+      continue;
+    }
+    uint32_t hi = i, lo = i - 1;
+    uint32_t want = committed_free - keep < budget ? committed_free - keep : budget;
+    while (lo > 0 && hi - lo < want && releasable(lo - 1))
+      lo--;
+    if (madvise(block_base(lo), (size_t)(hi - lo) * BLOCK_SIZE, MADV_DONTNEED) != 0)
+      break; /* the blocks stay dirty (P1); the OS will not take pages now */
+    for (uint32_t k = lo; k < hi; k++)
+      G->blocks[k].flags = BF_DECOMMITTED;
+    G->blocks_decommitted += hi - lo;
+    committed_free -= hi - lo;
+    budget -= hi - lo;
+    if (lo < run_lo) run_lo = lo;
+    if (hi > run_hi) run_hi = hi;
+    i = lo;
+  }
+  *next = i;
+  if (run_lo != UINT32_MAX)
+    release_side_pages_around(run_lo, run_hi);
+  return done;
+}
+
+void block_pool_trim(uint32_t keep) {
+  /* Release from the top: allocation is first-fit from the bottom, so the
+   * top blocks are the ones least likely to be wanted again. */
+  uint32_t next = G->high_water;
+  trim_down(&next, keep, UINT32_MAX);
+  G->trim_pending = false;
+}
+
+void block_pool_trim_later(uint32_t keep) {
+  G->trim_keep = keep;
+  G->trim_next = G->high_water;
+  G->trim_pending = true;
+}
+
+void block_pool_trim_step(uint32_t max_blocks) {
+  if (G->trim_pending && trim_down(&G->trim_next, G->trim_keep, max_blocks))
+    G->trim_pending = false;
 }

@@ -17,6 +17,11 @@ void block_free_run(uint32_t index, uint32_t n);
 /* Release the pages of free blocks beyond what the allocator will soon
  * want again (keep: blocks to keep committed). */
 void block_pool_trim(uint32_t keep);
+/* The same release spread over many calls, so that no pause pays for it
+ * (madvise costs ~10 us per block): block_pool_trim_later sets the target,
+ * each block_pool_trim_step releases at most max_blocks.  Lock held. */
+void block_pool_trim_later(uint32_t keep);
+void block_pool_trim_step(uint32_t max_blocks);
 /* Blocks the heap may still take before reaching max_heap. */
 uint32_t block_pool_headroom(void);
 #endif

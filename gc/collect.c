@@ -35,6 +35,10 @@
 #include "finalize.h"
 #include "weakness.h"
 
+/* Blocks released per allocation slow path while a stepped trim is
+ * pending: one madvise of 512 KiB, some tens of microseconds. */
+#define TRIM_STEP_BLOCKS 8
+
 volatile int gleaner_marking;
 volatile int gc_barrier_active;
 
@@ -51,9 +55,20 @@ void collect_finish_cycle(uint64_t start_ns) {
   uint64_t marked = now_ns();
   compact_after_mark(); /* marking and pinning complete: objects may move */
   diag_after_compact(); /* verifier: every reference followed the moves */
+  uint64_t compacted = now_ns();
   G->live_bytes = sweep_after_mark();
+  uint64_t flipped = now_ns();
   pacer_after_collection();
-  block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+  /* Incremental mode keeps releasing memory out of its pauses: the
+   * allocation slow path does it a few blocks at a time. */
+  if (incremental_enabled())
+    block_pool_trim_later((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+  else
+    block_pool_trim((uint32_t)(G->trigger_bytes / BLOCK_SIZE));
+  if (G->cfg.trace)
+    fprintf(stderr, "gleaner: finish: pause so far %.0f us, compact %.0f us, flip %.0f us, "
+            "trim %.0f us\n", (marked - start_ns) / 1e3, (compacted - marked) / 1e3,
+            (flipped - compacted) / 1e3, (now_ns() - flipped) / 1e3);
   G->collections++;
   G->mark_ns_total += marked - start_ns;
   stats_record_pause(start_ns, now_ns());
@@ -94,6 +109,12 @@ void collect_if_due(size_t about_to_allocate) {
   bool incremental = incremental_enabled();
   if (incremental)
     incremental_poll(); /* even when disabled: a paused cycle keeps its barrier */
+  if (G->trim_pending) {
+    uint64_t t = G->cfg.trace ? now_ns() : 0;
+    block_pool_trim_step(TRIM_STEP_BLOCKS);
+    if (G->cfg.trace && now_ns() - t > 200000)
+      fprintf(stderr, "gleaner: trim step %.0f us\n", (now_ns() - t) / 1e3);
+  }
   if (G->disabled || G->collecting)
     return;
   if (G->cfg.stress) {

@@ -9,10 +9,11 @@
  * tri-color invariant for those stores (mark.h).
  *
  * The explicit barrier is therefore a card-marking insertion barrier:
- * gc_write_barrier(obj, slot, value) dirties the card of the slot.  It is
- * called before the store, but a card is rescanned only later (pre-clean
- * or remark), when the store has happened, so the new value is what gets
- * marked.  Why card marking rather than shading the value: the same dirty
+ * gc_write_barrier(obj, slot, value) dirties the card of the slot when
+ * the value may be white (Dijkstra's insertion barrier, with the shading
+ * deferred to a card rescan).  It is called before the store, but a card
+ * is rescanned only later (pre-clean or remark), when the store has
+ * happened, so the new value is what gets marked.  Why card marking rather than shading the value: the same dirty
  * set then serves both barriers, and the barrier is a shift and an atomic
  * OR, with no object lookup on the mutator's path.
  */
@@ -52,9 +53,27 @@ void dirty_cards_clear_all(void) {
   memset(cards, 0, (used < card_words ? used : card_words) * sizeof(uint64_t));
 }
 
+/* Whether storing value can make a black-to-white edge (or a reference
+ * the compactor must fix).  A value that is
+ * not a heap object, or is already marked (grey or black), needs no card:
+ * the rescan would only shade it, and shading a marked object does
+ * nothing.  Objects allocated during a cycle are marked, so initializing
+ * stores into new objects (tree building) dirty no cards at all.  Mark bits
+ * only go from 0 to 1 during a cycle, so a stale read errs towards a card. */
+static bool value_needs_card(const void *value) {
+  object_ref r;
+  if (!slot_find((uintptr_t)value, &r))
+    return false;
+  /* A reference to an object the compactor will move must be found by a
+   * rescan, which records the slot for the fix-up (compact.c). */
+  if (G->blocks[r.block].flags & BF_EVACUATE)
+    return true;
+  uint64_t word = __atomic_load_n(&G->bits[r.block].mark[r.slot / 64], __ATOMIC_RELAXED);
+  return !(word >> (r.slot % 64) & 1);
+}
+
 void gc_write_barrier(void *obj, void **slot, void *value) {
-  (void)value; /* read at rescan time, after the store */
-  if (!gc_barrier_active || !cards)
+  if (!gc_barrier_active || !cards || !value_needs_card(value))
     return;
   uintptr_t at = (uintptr_t)slot;
   if (!addr_in_heap(at)) {

@@ -69,6 +69,9 @@ typedef struct gc_state {
   uint32_t blocks_in_use;
   uint32_t blocks_free;         /* free blocks below high_water */
   uint32_t blocks_decommitted;  /* free blocks whose pages were released */
+  uint32_t trim_keep;           /* stepped trim (block_pool.c): target, */
+  uint32_t trim_next;           /* and where the downward scan resumes */
+  bool trim_pending;
 
   /* Cursors of the kinds that have no thread-local ones (uncollectable). */
   alloc_cursor shared_cursors[NUM_KINDS][NUM_CLASSES];

@@ -19,10 +19,11 @@
  *   - remark: roots rescanned (stacks, registers, globals and ranges are
  *     not barriered), dirty cards rescanned, drain; barrier off.
  *
- * Pacing: a cycle starts when the program has allocated half of the
- * collection trigger.  From then on the allocation slow path runs a slice
- * of one pause target whenever the mutator has run for one pause target
- * since the last slice (utilization 1/2); once the trigger is passed the
+ * Pacing: a cycle starts when the program has allocated a fraction of the
+ * collection trigger (adjust_start_fraction: the cycle should end near the
+ * trigger).  From then on the allocation slow path runs a slice
+ * of one pause target whenever the mutator has run 3/2 of the last slice's
+ * length since it ended (utilization 3/5); once the trigger is passed the
  * gap shrinks (slice_gap_ns).  Only near the heap limit, or at 32 times
  * the trigger, is the cycle finished in one pause.
  */
@@ -40,6 +41,7 @@
 #include "sweep.h"
 #include "vm_barrier.h"
 #include <stdio.h>
+#include <time.h>
 
 /* Remark when a pre-clean round re-greys at most this much: ~100 µs. */
 #define REMARK_BYTES ((size_t)256 * 1024)
@@ -55,11 +57,14 @@ static struct {
   inc_phase phase;
   uintptr_t protect_offset, protect_end_offset;
   uint64_t last_slice_end;    /* for the utilization throttle */
+  uint64_t last_slice_ns;     /* how long the last slice took */
   double scan_per_ns;         /* measured marking speed */
   unsigned preclean_rounds;
   uintptr_t harvest_offset;   /* VM dirty pages: where the round is */
   size_t round_regreyed;      /* bytes re-greyed so far in this round */
-} inc = {.scan_per_ns = 0.5};
+  bool remark_due;            /* the next slice starts with the remark */
+  double start_fraction;      /* of the trigger, when a cycle starts */
+} inc = {.scan_per_ns = 0.5, .start_fraction = 0.5};
 
 void incremental_configure(void) {
   if (inc.configured)
@@ -109,6 +114,7 @@ static void start_pause_stopped(void *t0p) {
   roots_mark_all();
   inc.phase = INC_MARK;
   inc.preclean_rounds = 0;
+  inc.remark_due = false;
   inc.harvest_offset = 0;
   inc.round_regreyed = 0;
   stats_record_pause(t0, now_ns());
@@ -119,6 +125,17 @@ static void remark_pause_stopped(void *t0);
 static void remark_pause(uint64_t t0) {
   mark_parallel_prepare();
   world_stopped_run(remark_pause_stopped, &t0);
+}
+
+/* Start the next cycle earlier when this one ended past the trigger (its
+ * last slices came faster than the utilization target allows), later when
+ * it ended well before: the cycle should end at about 0.9 of the trigger.
+ * Feedback rather than a model, because both the marking work (live data,
+ * pointer density) and the allocation rate change between programs. */
+static void adjust_start_fraction(void) {
+  double end = (double)G->bytes_since_gc / (double)(G->trigger_bytes ? G->trigger_bytes : 1);
+  double f = inc.start_fraction - 0.5 * (end - 0.9);
+  inc.start_fraction = f < 0.1 ? 0.1 : f > 0.75 ? 0.75 : f;
 }
 
 static void remark_pause_stopped(void *t0p) {
@@ -137,6 +154,8 @@ static void remark_pause_stopped(void *t0p) {
             pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
             (t1 - t0) / 1e3);
   gc_barrier_active = 0;
+  inc.remark_due = false;
+  adjust_start_fraction();
   if (inc.vm)
     vm_cycle_end();
   collect_finish_cycle(t0);
@@ -171,15 +190,40 @@ static bool preclean_step(void) {
   return round_done;
 }
 
+/* The roots, marked again before the remark is allowed: what they reach
+ * that is still white (a structure held only by a stack, or garbage that
+ * a stale stack word names) is then marked in slices, not in the remark.
+ * True when that found work. */
+static void preclean_roots_stopped(void *unused) {
+  (void)unused;
+  roots_mark_all();
+}
+
+static bool preclean_roots(void) {
+  world_stopped_run(preclean_roots_stopped, NULL);
+  return !mark_stack_empty();
+}
+
 /* Pre-clean until the grey stack has work again or the deadline passes;
- * returns true when the cycle was finished by a remark. */
+ * returns true when the slice ends here: the cycle was finished by a
+ * remark, or the remark is due and is left to the next slice, because
+ * appended to most of a slice it would double the pause. */
 static bool preclean(uint64_t t0, uint64_t deadline) {
   while (mark_stack_empty()) {
     if (preclean_step()) {
       size_t regreyed = inc.round_regreyed;
       inc.round_regreyed = 0;
-      if (regreyed <= REMARK_BYTES || ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS) {
-        remark_pause(t0);
+      bool last_round = ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS;
+      if (regreyed <= REMARK_BYTES && !last_round && preclean_roots())
+        continue; /* the roots led to white objects: mark them first */
+      if (regreyed <= REMARK_BYTES || last_round) {
+        uint64_t budget = deadline - t0;
+        if (now_ns() - t0 > budget / 4) {
+          inc.remark_due = true;
+          stats_record_pause(t0, now_ns());
+        } else {
+          remark_pause(t0);
+        }
         return true;
       }
     }
@@ -193,6 +237,11 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
  * remark when the cycle ends in it). */
 static void mark_slice(uint64_t t0, uint64_t budget_ns) {
   uint64_t deadline = t0 + budget_ns, t = t0;
+  if (inc.remark_due) {
+    inc.remark_due = false;
+    remark_pause(t0);
+    return;
+  }
   while (t < deadline) {
     uint64_t bytes = (uint64_t)(inc.scan_per_ns * (double)(deadline - t)) + 4096;
     if (bytes > 256 * 1024)
@@ -215,17 +264,23 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
   stats_record_pause(t0, t);
 }
 
-/* How long the mutator must run between two slices.  On schedule: one
- * pause target, so slices of one pause target leave utilization at 1/2.
- * Behind schedule (the heap has passed its trigger) the gap shrinks with
- * the square of the overrun: pauses stay bounded, utilization gives way,
- * and memory is the last to give. */
+/* The mutator's share of the time on schedule: the gap after a slice is
+ * its length times 3/2, so that collector work takes at most 2/5 of any
+ * stretch of slices and the MMU at windows of many slices stays above
+ * 1/2 with room for the start and remark pauses. */
+#define GAP_PER_SLICE_NUM 3
+#define GAP_PER_SLICE_DEN 2
+
+/* How long the mutator must run after the last slice.  Behind schedule
+ * (the heap has passed its trigger) the gap shrinks with the square of
+ * the overrun: pauses stay bounded, utilization gives way, and memory is
+ * the last to give. */
 static uint64_t slice_gap_ns(uint64_t since) {
-  uint64_t target = (uint64_t)G->cfg.pause_target_us * 1000;
+  uint64_t gap = inc.last_slice_ns * GAP_PER_SLICE_NUM / GAP_PER_SLICE_DEN;
   if (since <= G->trigger_bytes)
-    return target;
+    return gap;
   double overrun = (double)since / (double)(G->trigger_bytes ? G->trigger_bytes : 1);
-  return (uint64_t)((double)target / (overrun * overrun));
+  return (uint64_t)((double)gap / (overrun * overrun));
 }
 
 static void protect_slice(uint64_t t0) {
@@ -238,8 +293,17 @@ static void protect_slice(uint64_t t0) {
     stats_record_pause(t0, now_ns());
 }
 
+/* CPU time of this thread: tells a long step's own work from time the
+ * scheduler gave to other threads (trace only). */
+static uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void step(uint64_t t0, uint64_t budget_ns) {
   inc_phase was = inc.phase;
+  uint64_t cpu0 = G->cfg.trace ? thread_cpu_ns() : 0;
   switch (inc.phase) {
   case INC_IDLE:
     begin_cycle(t0);
@@ -252,9 +316,11 @@ static void step(uint64_t t0, uint64_t budget_ns) {
     break;
   }
   inc.last_slice_end = now_ns();
+  inc.last_slice_ns = inc.last_slice_end - t0;
   if (G->cfg.trace && inc.last_slice_end - t0 > 1000000)
-    fprintf(stderr, "gleaner: long step in phase %d: %.0f us (budget %.0f us)\n", (int)was,
-            (inc.last_slice_end - t0) / 1e3, budget_ns / 1e3);
+    fprintf(stderr, "gleaner: long step in phase %d: %.0f us, %.0f us on the CPU (budget %.0f us)\n",
+            (int)was, (inc.last_slice_end - t0) / 1e3, (thread_cpu_ns() - cpu0) / 1e3,
+            budget_ns / 1e3);
 }
 
 void incremental_step(void) {
@@ -270,7 +336,7 @@ void incremental_poll(void) {
 void incremental_on_allocation(size_t bytes) {
   uint64_t since = G->bytes_since_gc + bytes;
   if (inc.phase == INC_IDLE) {
-    if (since > G->trigger_bytes / 2) {
+    if ((double)since > (double)G->trigger_bytes * inc.start_fraction) {
       uint64_t t0 = now_ns();
       inc.last_slice_end = t0;
       begin_cycle(t0);

@@ -13,7 +13,8 @@
  * make such calls fail with EFAULT), atomic blocks need no special case,
  * and the cost is one minor fault per page per cycle instead of a signal.
  * Pages never protected (fresh blocks, pages dropped by madvise) read back
- * as written, which is the safe answer.
+ * as written, which is the safe answer; free blocks are never protected
+ * (block_in_use below).
  *
  * Needs Linux >= 6.7.  Where it is missing, vm_mprotect.c takes over
  * (mprotect + SIGSEGV); where that fails too the barrier reports itself
@@ -176,6 +177,32 @@ static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *
   return a.walk_end ? (uintptr_t)a.walk_end : end;
 }
 
+/* Free blocks are left out of protection and of harvests.  They hold no
+ * object, so nothing there needs tracking; a block taken during a cycle
+ * gets new (black) objects written into it, and its pages, never
+ * protected, read back as written at the next harvest, which rescans and
+ * protects them.  Protecting free blocks would only make the allocator's
+ * first write to each page fault. */
+static bool block_in_use(uint32_t i) { return G->blocks[i].state != BLOCK_FREE; }
+
+/* The next run of blocks in use within [*at, end): false when none. */
+static bool next_used_run(uintptr_t at, uintptr_t end, uintptr_t *lo, uintptr_t *hi) {
+  if (at >= end)
+    return false;
+  uint32_t i = block_index(at), last = block_index(end - 1);
+  while (i <= last && !block_in_use(i))
+    i++;
+  if (i > last)
+    return false;
+  uint32_t j = i;
+  while (j <= last && block_in_use(j))
+    j++;
+  uintptr_t run_lo = (uintptr_t)block_base(i), run_hi = (uintptr_t)block_base(j);
+  *lo = run_lo > at ? run_lo : at;
+  *hi = run_hi < end ? run_hi : end;
+  return true;
+}
+
 bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes) {
   size_t ignored = 0;
   uintptr_t stop = *cursor + max_bytes < end ? *cursor + max_bytes : end;
@@ -185,8 +212,11 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes) {
     *cursor = stop;
     return *cursor >= end;
   }
-  while (*cursor < stop)
-    *cursor = scan_once(*cursor, stop, false, &ignored, 0);
+  uintptr_t lo, hi;
+  while (next_used_run(*cursor, stop, &lo, &hi))
+    for (*cursor = lo; *cursor < hi;)
+      *cursor = scan_once(*cursor, hi, false, &ignored, 0);
+  *cursor = stop;
   return *cursor >= end;
 }
 
@@ -194,23 +224,25 @@ size_t vm_collect_dirty(void) {
   size_t pages = 0;
   if (vm.mprotect_mode)
     return 0; /* the signal handler fills the card table directly */
-  uintptr_t end = (uintptr_t)block_base(G->high_water);
-  for (uintptr_t at = G->heap_lo; at < end;)
-    at = scan_once(at, end, true, &pages, 0);
+  uintptr_t end = (uintptr_t)block_base(G->high_water), lo, hi;
+  for (uintptr_t at = G->heap_lo; next_used_run(at, end, &lo, &hi);)
+    for (at = lo; at < hi;)
+      at = scan_once(at, hi, true, &pages, 0);
   return pages;
 }
 
 bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages) {
   if (vm.mprotect_mode)
     return true;
-  uintptr_t end = (uintptr_t)block_base(G->high_water);
+  uintptr_t end = (uintptr_t)block_base(G->high_water), lo, hi;
   if (*cursor < G->heap_lo)
     *cursor = G->heap_lo;
   size_t found = 0;
-  while (*cursor < end && found < max_pages)
-    *cursor = scan_once(*cursor, end, true, &found, max_pages - found);
+  while (found < max_pages && next_used_run(*cursor, end, &lo, &hi))
+    for (*cursor = lo; *cursor < hi && found < max_pages;)
+      *cursor = scan_once(*cursor, hi, true, &found, max_pages - found);
   *pages += found;
-  if (*cursor < end)
+  if (found >= max_pages && next_used_run(*cursor, end, &lo, &hi))
     return false;
   *cursor = G->heap_lo;
   return true;
