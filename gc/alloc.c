@@ -276,8 +276,12 @@ static bool cursor_take_reserved(mutator *m, alloc_cursor *c, unsigned kind, uns
   return false;
 }
 
-/* A block of this kind and class with free slots, or NO_BLOCK. */
-static uint32_t acquire_block(unsigned kind, unsigned cls) {
+/* A block of this kind and class with free slots, or NO_BLOCK.  With
+ * `dirty` (thread cursors), a free block whose memory is dirty comes back
+ * uncleared, *dirty set, and not yet announced to the barrier
+ * (vm_block_acquired): the caller clears it without the lock and finishes
+ * with block_cleared. */
+static uint32_t acquire_block(unsigned kind, unsigned cls, bool *dirty) {
   uint32_t bi;
   while ((bi = sweep_pop_available(kind, cls)) != NO_BLOCK) {
     /* A compaction candidate gets no new objects (compact.c). */
@@ -285,11 +289,14 @@ static uint32_t acquire_block(unsigned kind, unsigned cls) {
         !(G->blocks[bi].flags & BF_EVACUATE))
       goto got;
   }
-  bi = block_alloc_run(1);
+  bi = dirty ? block_alloc_unzeroed(dirty) : block_alloc_run(1);
   if (bi == NO_BLOCK)
     return NO_BLOCK;
   block_init_small(bi, kind, cls);
-  vm_block_acquired(bi, 1);
+  if (dirty && *dirty)
+    G->blocks[bi].flags |= BF_NEEDS_ZEROING; /* its free slots are not zero (I2) */
+  else
+    vm_block_acquired(bi, 1);
 got:
   G->blocks[bi].flags |= BF_OWNED;
   return bi;
@@ -308,7 +315,7 @@ static bool cursor_refill(mutator *m, alloc_cursor *c, unsigned kind, unsigned c
     if (cursor_take_reserved(m, c, kind, cls))
       return true;
     mutator_cursor_flush(m, c);
-    uint32_t bi = acquire_block(kind, cls);
+    uint32_t bi = acquire_block(kind, cls, NULL);
     if (bi == NO_BLOCK)
       return false;
     if (cursor_reserve_block(m, c, bi, kind, cls) && cursor_take_reserved(m, c, kind, cls))
@@ -325,7 +332,7 @@ static bool cursor_refill(mutator *m, alloc_cursor *c, unsigned kind, unsigned c
     else
       cursor_flush(c);
   }
-  uint32_t bi = acquire_block(kind, cls);
+  uint32_t bi = acquire_block(kind, cls, NULL);
   if (bi == NO_BLOCK)
     return false;
   if (cursor_take_word(c, bi, 0))
@@ -370,24 +377,71 @@ static void *alloc_small_under_lock(mutator *m, size_t n, unsigned kind) {
   return NULL;
 }
 
+typedef enum { RESERVE_FAILED, RESERVE_DONE, RESERVE_MUST_CLEAR } reserve_result;
+
 /* Lock held: thread cursor c has no set-aside word left; give it a new
  * block (a collection may come first) and its first word.  Only that
  * word is zeroed under the lock (so the current word's untaken slots are
- * always zero, stop_world.h); the owner takes the others without it. */
-static bool cursor_reserve_next(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
+ * always zero, stop_world.h); the owner takes the others without it.
+ * RESERVE_MUST_CLEAR: the block is a dirty free block, owned by c with
+ * nothing allocated (flagged BF_NEEDS_ZEROING, so a collection or the
+ * verifier meanwhile finds it consistent); the caller clears its 64 KiB
+ * without the lock, then calls cursor_reserve_cleared. */
+static reserve_result cursor_reserve_next(mutator *m, alloc_cursor *c, unsigned kind,
+                                          unsigned cls) {
   collect_if_due(gleaner_class_size[cls]);
   for (int attempt = 0; attempt < 2; attempt++) {
     mutator_cursor_flush(m, c);
-    uint32_t bi = acquire_block(kind, cls);
+    bool dirty = false;
+    uint32_t bi = acquire_block(kind, cls, &dirty);
     if (bi != NO_BLOCK) {
+      if (dirty) {
+        *c = (alloc_cursor){.word_base = block_base(bi),
+                            .size = G->blocks[bi].obj_size,
+                            .block = bi + 1};
+        return RESERVE_MUST_CLEAR;
+      }
       if (cursor_reserve_block(m, c, bi, kind, cls) && cursor_take_reserved(m, c, kind, cls))
-        return true;
+        return RESERVE_DONE;
       gc_fatal("block %u of class %u acquired with no free slot", bi, cls);
     }
     if (attempt == 0 && !G->disabled)
       collect_full_locked("heap limit reached");
   }
-  return false;
+  return RESERVE_FAILED;
+}
+
+/* Lock held: the owner has cleared c's block (RESERVE_MUST_CLEAR).
+ * Nothing was allocated in it meanwhile (it is owned, and a collection
+ * leaves a stopped thread's cursor alone), so every slot is free and
+ * zero. */
+static bool cursor_reserve_cleared(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
+  uint32_t bi = c->block - 1;
+  G->blocks[bi].flags &= ~BF_NEEDS_ZEROING;
+  vm_block_acquired(bi, 1);
+  if (cursor_reserve_block(m, c, bi, kind, cls) && cursor_take_reserved(m, c, kind, cls))
+    return true;
+  gc_fatal("cleared block %u of class %u has no free slot", bi, cls);
+}
+
+/* The locked part of a thread cursor's slow path: a new block set aside
+ * and an object from its first word, or NULL. */
+static void *cursor_new_block(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
+  state_lock();
+  reserve_result r = cursor_reserve_next(m, c, kind, cls);
+  while (r == RESERVE_MUST_CLEAR) {
+    uint32_t bi = c->block - 1;
+    state_unlock();
+    memset(block_base(bi), 0, BLOCK_SIZE); /* 64 KiB: not under the lock */
+    state_lock();
+    /* (The cursor still holds the block: only this thread changes it.) */
+    r = c->block == bi + 1 && cursor_reserve_cleared(m, c, kind, cls)
+            ? RESERVE_DONE
+            : cursor_reserve_next(m, c, kind, cls);
+  }
+  void *p = r == RESERVE_DONE ? cursor_take(c) : NULL;
+  state_unlock();
+  return p;
 }
 
 void *alloc_small_locked(size_t n, unsigned kind) {
@@ -425,9 +479,7 @@ void *alloc_small_slow(size_t n, unsigned kind) {
     if (cursor_take_reserved(m, c, kind, cls))
       return cursor_take(c);
     clear_stack_if_collecting_soon(n);
-    state_lock();
-    void *p = cursor_reserve_next(m, c, kind, cls) ? cursor_take(c) : NULL;
-    state_unlock();
+    void *p = cursor_new_block(m, c, kind, cls);
     return p ? p : alloc_failed("gc_alloc", n);
   }
   clear_stack_if_collecting_soon(n);
