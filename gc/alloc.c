@@ -308,20 +308,10 @@ static bool cursor_reserves(const mutator *m, unsigned kind) {
   return m && kind < CURSOR_KINDS && !G->cfg.stress;
 }
 
-/* Lock held: give the cursor a word with free slots (m: the owner, NULL
- * for a shared cursor). */
+/* Lock held: give the cursor a word with free slots, one word at a time
+ * (stress mode, shared cursors; m: the owner, NULL for a shared cursor). */
 static bool cursor_refill(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
-  if (cursor_reserves(m, kind)) {
-    if (cursor_take_reserved(m, c, kind, cls))
-      return true;
-    mutator_cursor_flush(m, c);
-    uint32_t bi = acquire_block(kind, cls, NULL);
-    if (bi == NO_BLOCK)
-      return false;
-    if (cursor_reserve_block(m, c, bi, kind, cls) && cursor_take_reserved(m, c, kind, cls))
-      return true;
-    gc_fatal("block %u of class %u acquired with no free slot", bi, cls);
-  }
+  GC_ASSERT(!cursor_reserves(m, kind));
   if (c->block) {
     uint32_t bi = c->block - 1, next = c->word + 1;
     c->remaining = 0;
