@@ -100,8 +100,13 @@ static void slots_give_back(uint32_t bi, uint32_t w, uint64_t give) {
     bits->mark[w] &= ~give;
   }
   b->allocated -= unused;
-  G->bytes_since_gc -= (uint64_t)unused * b->obj_size;
-  G->allocated_bytes -= (uint64_t)unused * b->obj_size;
+  /* Saturating: slots set aside before the last collection reset the
+   * pacer's count may be given back after it (a black reservation kept by
+   * a remark, a thread exiting); a wrapped count would start collections
+   * at once. */
+  uint64_t bytes = (uint64_t)unused * b->obj_size;
+  G->bytes_since_gc -= bytes < G->bytes_since_gc ? bytes : G->bytes_since_gc;
+  G->allocated_bytes -= bytes;
 }
 
 /* Thread cursors: position in the mutator's tables. */
