@@ -4,7 +4,7 @@
  *
  * Every collection the layer starts goes through bdw_collect(), which is
  * also where the program's variables are re-read (GC_dont_gc,
- * GC_free_space_divisor, GC_no_dls …), where GC_gc_no advances and where
+ * GC_free_space_divisor, GC_no_dls …), where GC_gc_no is refreshed and where
  * due finalizers run afterwards — the order Boehm's GC_gcollect follows.
  *
  * GC_disable/GC_enable count in GC_dont_gc (Boehm's variable), and
@@ -31,7 +31,7 @@ int bdw_collect_now(int unmap) {
   }
   pthread_mutex_unlock(&alloc_lock);
   if (run)
-    bdw_count_collection();
+    (void)bdw_refresh_gc_no();
   return run;
 }
 
@@ -39,6 +39,9 @@ int bdw_collect(GC_stop_func stop, int unmap) {
   bdw_enter();
   bdw_sync_tuning();
   bdw_apply_library_filters(1);
+  /* Boehm runs (or notifies about) due finalizers before collecting too,
+   * even when it then does not collect: what they free goes now. */
+  bdw_finalizers_due();
   if (GC_is_disabled() || stop() || !bdw_collect_now(unmap))
     return 0;
   bdw_finalizers_due(); /* outside the lock: finalizers may take it */

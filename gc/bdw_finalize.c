@@ -5,43 +5,58 @@
  * Finalizer kinds:
  *   GC_register_finalizer             → gc_register_finalizer (ordered)
  *   GC_register_finalizer_ignore_self → gc_register_finalizer_ignore_self
- *   GC_register_finalizer_no_order    → gc_register_finalizer_unordered
- *   GC_register_finalizer_unreachable → gc_register_finalizer (ordered),
- *     the nearest kind gleaner.h has: it waits for ordered finalizable
- *     objects that reach it, but not for unordered ones as Boehm's does
- *     (see tests/bdw/suite/finalize_unreachable.c).
+ *   GC_register_finalizer_no_order    → finalize_register_no_order, the
+ *     core's "no-order" kind (finalize.h): its contents do not delay it,
+ *     but an unreached ordered object that reaches it does, as in Boehm GC
+ *     (gleaner.h's unordered kind would not wait)
+ *   GC_register_finalizer_unreachable → finalize_register_unreachable, the
+ *     core's "unreachable" kind (finalize.h; like no-order, not in
+ *     gleaner.h): ordered, and it also waits for no-order finalizable
+ *     objects that reach it, as Boehm GC's does with GC_java_finalization
+ *     (its default).
  * The finalizer types are identical (obj, client data), so functions and
  * the old-finalizer out-parameters pass straight through.
  *
  * When finalizers run: Gleaner is initialized in on-demand mode and the
  * layer calls gc_run_finalizers itself after the collections it starts and
  * at allocation checkpoints, unless GC_finalize_on_demand is set at that
- * moment — then it calls GC_finalizer_notifier instead, once for each batch
- * of queued finalizers (Boehm: at most once per collection; gleaner.h has
- * no cheap collection count to tell collections apart).  A thread already running finalizers does not start again
- * (finalizers that allocate must not recurse into finalization).
+ * moment — then it calls GC_finalizer_notifier instead, at most once per
+ * collection while finalizers are pending, as Boehm GC does (the count is
+ * the core's cheap collection counter).  A thread already running
+ * finalizers does not start again (finalizers that allocate must not
+ * recurse into finalization).
  *
  * Links: short (GC_general_register_disappearing_link) → gc_weak_link,
  * long (GC_register_long_link) → gc_weak_link_long; Boehm's result codes
  * are produced from Gleaner's 0 / 1 / -1.
  */
 #include "bdw_internal.h"
+#include "finalize.h"
+#include "layer_queries.h"
 
 static BDW_TLS int running_finalizers;
-/* Set when the notifier was told about the queued finalizers, cleared when
- * the queue is run: one notification per batch. */
-static int notified;
+/* The collection count at the last notification: one per collection. */
+static uint64_t notified_at = UINT64_MAX;
+
+static void notify_once_per_collection(void) {
+  GC_finalizer_notifier_proc notify = GC_get_finalizer_notifier();
+  if (notify == NULL)
+    return;
+  uint64_t now = layer_collection_count();
+  uint64_t last = __atomic_load_n(&notified_at, __ATOMIC_ACQUIRE);
+  if (last != now &&
+      __atomic_compare_exchange_n(&notified_at, &last, now, 0, __ATOMIC_ACQ_REL,
+                                  __ATOMIC_ACQUIRE))
+    notify();
+}
 
 void bdw_finalizers_due(void) {
   if (running_finalizers || !gc_finalizers_pending())
     return;
   if (GC_get_finalize_on_demand()) {
-    GC_finalizer_notifier_proc notify = GC_get_finalizer_notifier();
-    if (notify != NULL && !__atomic_exchange_n(&notified, 1, __ATOMIC_ACQ_REL))
-      notify();
+    notify_once_per_collection();
     return;
   }
-  __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
   running_finalizers = 1;
   (void)gc_run_finalizers();
   running_finalizers = 0;
@@ -54,9 +69,17 @@ GC_API int GC_CALL GC_should_invoke_finalizers(void) {
 
 GC_API int GC_CALL GC_invoke_finalizers(void) {
   bdw_enter();
-  __atomic_store_n(&notified, 0, __ATOMIC_RELEASE);
   size_t n = gc_run_finalizers();
   return n > INT_MAX ? INT_MAX : (int)n;
+}
+
+/* Boehm GC: until no finalizer is registered, queue them all and run
+ * them, whatever GC_finalize_on_demand says (finalizers may register
+ * more: Boehm loops as well). */
+GC_API void GC_CALL GC_finalize_all(void) {
+  bdw_enter();
+  while (finalize_queue_all() != 0)
+    (void)gc_run_finalizers();
 }
 
 typedef void (*register_fn)(void *, gc_finalizer_fn, void *, gc_finalizer_fn *,
@@ -96,7 +119,7 @@ GC_API void GC_CALL GC_register_finalizer_no_order(void *obj,
                                                    void *cd,
                                                    GC_finalization_proc *ofn,
                                                    void **ocd) {
-  register_with(gc_register_finalizer_unordered, obj, fn, cd, ofn, ocd);
+  register_with(finalize_register_no_order, obj, fn, cd, ofn, ocd);
 }
 
 GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,
@@ -104,7 +127,7 @@ GC_API void GC_CALL GC_register_finalizer_unreachable(void *obj,
                                                       void *cd,
                                                       GC_finalization_proc *ofn,
                                                       void **ocd) {
-  register_with(gc_register_finalizer, obj, fn, cd, ofn, ocd);
+  register_with(finalize_register_unreachable, obj, fn, cd, ofn, ocd);
 }
 
 /* ---- disappearing links ----------------------------------------------- */

@@ -18,6 +18,7 @@
  * Invariants: see bdw_internal.h (bdw_synced_dont_gc mirrors GC_dont_gc).
  */
 #include "bdw_internal.h"
+#include "layer_queries.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +30,6 @@ int bdw_synced_dont_gc = BDW_NOT_INITIALIZED;
 int bdw_initialized;
 BDW_TLS size_t bdw_tick_bytes;
 struct bdw_pending bdw_pending;
-size_t bdw_reservation;
 
 /* Values last given to Gleaner, compared with the variables. */
 static GC_word applied_divisor;
@@ -115,31 +115,16 @@ static unsigned pause_target_us(void) {
   return us == 0 ? 1u : (us > UINT_MAX ? UINT_MAX : (unsigned)us);
 }
 
-/* The address space Gleaner reserves for the heap, which bounds every later
- * GC_set_max_heap_size: physical memory (Gleaner's own default), or what
- * GLEANER_MAX_HEAP says.  The layer passes it explicitly so that it knows
- * the number: gleaner.h has no getter for it. */
-static size_t heap_reservation(void) {
-  const char *v = getenv("GLEANER_MAX_HEAP");
-  if (v && parse_size(v))
-    return parse_size(v);
-  long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-  if (pages <= 0 || page <= 0)
-    return (size_t)16 << 30;
-  return (size_t)pages * (size_t)page;
-}
-
 /* A Boehm heap limit (0: none) as a Gleaner one: never above the
- * reservation. */
+ * reservation Gleaner made at start-up (physical memory, or
+ * GLEANER_MAX_HEAP), which is also what "no limit" means. */
 size_t bdw_heap_limit(size_t boehm_limit) {
-  return boehm_limit == 0 || boehm_limit > bdw_reservation ? bdw_reservation
-                                                             : boehm_limit;
+  size_t reservation = layer_heap_reservation();
+  return boehm_limit == 0 || boehm_limit > reservation ? reservation : boehm_limit;
 }
 
 static void build_config(gc_config *cfg) {
   memset(cfg, 0, sizeof *cfg);
-  bdw_reservation = heap_reservation();
-  cfg->max_heap = bdw_reservation;
   cfg->markers = bdw_pending.markers;
   if (bdw_pending.incremental)
     cfg->incremental = 1;
@@ -169,6 +154,10 @@ static void apply_dont_gc(void) {
 static void bdw_init_locked(void) {
   gc_config cfg;
   build_config(&cfg);
+  if (bdw_pending.suspend_signal != 0 &&
+      layer_prefer_suspend_signal(bdw_pending.suspend_signal) != 0)
+    bdw_warnf("GC_set_suspend_signal(%d): not a usable signal; using Gleaner's default",
+              bdw_pending.suspend_signal);
   if (gc_init(&cfg) != 0)
     bdw_warnf("GC_init: Gleaner failed to initialize (see the message above)");
   bdw_diag_init();
@@ -189,7 +178,7 @@ static void bdw_init_locked(void) {
   bdw_sync_tuning();
   if (!GC_dont_precollect && GC_dont_gc <= 0) {
     gc_collect();
-    bdw_count_collection();
+    (void)bdw_refresh_gc_no();
   }
 }
 
@@ -230,27 +219,26 @@ void bdw_sync_tuning(void) {
 
 /* ---- checkpoint --------------------------------------------------------- */
 
-/* gc_get_stats is the only source of the collection count in gleaner.h,
- * and it is not cheap (it summarizes the pause history), so the layer
- * calls it only when the program asks for a count. */
-uint64_t bdw_refresh_counters(void) {
-  gc_stats s;
-  gc_get_stats(&s);
-  __atomic_store_n(&GC_gc_no, (GC_word)s.collections, __ATOMIC_RELAXED);
-  int parallel = s.markers_used > 1 ? (int)s.markers_used - 1 : 0;
-  __atomic_store_n(&GC_parallel, parallel, __ATOMIC_RELAXED);
-  return s.collections;
+/* The collection count comes from the core's cheap counter (one
+ * uncontended lock); GC_parallel from gc_get_stats, which summarizes the
+ * pause history, so only when the program asks for it. */
+uint64_t bdw_refresh_gc_no(void) {
+  uint64_t n = layer_collection_count();
+  __atomic_store_n(&GC_gc_no, (GC_word)n, __ATOMIC_RELAXED);
+  return n;
 }
 
-/* After a collection the layer started: GC_gc_no advances at once, without
- * asking Gleaner (collections Gleaner started by itself are added at the
- * next refresh). */
-void bdw_count_collection(void) {
-  __atomic_add_fetch(&GC_gc_no, 1, __ATOMIC_RELAXED);
+int bdw_refresh_parallel(void) {
+  gc_stats s;
+  gc_get_stats(&s);
+  int parallel = s.markers_used > 1 ? (int)s.markers_used - 1 : 0;
+  __atomic_store_n(&GC_parallel, parallel, __ATOMIC_RELAXED);
+  return parallel;
 }
 
 void bdw_checkpoint(void) {
   bdw_tick_bytes = 0;
+  (void)bdw_refresh_gc_no();
   bdw_sync_tuning();
   bdw_apply_library_filters(1);
   bdw_finalizers_due();

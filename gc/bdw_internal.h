@@ -2,8 +2,12 @@
  * bdw_internal.h — shared state and helpers of the Boehm GC compatibility
  * layer (gc/bdw_*.c).
  *
- * The layer is written on gleaner.h alone: it never looks inside the
- * collector.  Its own state is small:
+ * The layer is written on gleaner.h, plus three hidden questions of
+ * layer_queries.h (a cheap collection count, the heap reservation, the
+ * suspend signal, and the choice of that signal before initialization)
+ * and finalize_register_unreachable / _no_order (finalize.h), which
+ * gleaner.h does not offer; it never looks at the collector's state.  Its
+ * own state is small:
  *
  *   - initialization: the first GC_ call of any kind runs bdw_init_locked(),
  *     which turns Boehm's environment variables and the values set before
@@ -53,6 +57,7 @@
 #include "gleaner/bdw/gc/gc_inline.h"
 #include "gleaner/bdw/gc/gc_mark.h"
 #include "gleaner/bdw/gc/gc_typed.h"
+#include "gleaner/bdw/gc/javaxfc.h"
 
 #define BDW_HIDDEN __attribute__((visibility("hidden")))
 #define BDW_TLS __thread __attribute__((tls_model("initial-exec")))
@@ -90,10 +95,9 @@ struct bdw_pending {
   size_t max_heap;    /* GC_set_max_heap_size; 0: none */
   unsigned markers;   /* GC_set_markers_count; 0: default */
   int incremental;    /* GC_enable_incremental before init */
+  int suspend_signal; /* GC_set_suspend_signal; 0: Gleaner's default */
 };
 BDW_HIDDEN extern struct bdw_pending bdw_pending;
-/* Bytes of address space Gleaner reserved for the heap (set at init). */
-BDW_HIDDEN extern size_t bdw_reservation;
 /* A Boehm heap limit (0: unbounded) as a Gleaner one. */
 BDW_HIDDEN size_t bdw_heap_limit(size_t boehm_limit);
 
@@ -104,11 +108,11 @@ BDW_HIDDEN void bdw_sync_slow(void);
 BDW_HIDDEN void bdw_sync_tuning(void);
 /* The allocation checkpoint (see the file comment). */
 BDW_HIDDEN void bdw_checkpoint(void);
-/* Refreshes GC_gc_no and GC_parallel from gc_get_stats (not cheap: only
- * when the program asks); returns the collection count. */
-BDW_HIDDEN uint64_t bdw_refresh_counters(void);
-/* GC_gc_no += 1, after a collection the layer started. */
-BDW_HIDDEN void bdw_count_collection(void);
+/* Sets GC_gc_no to the collection count and returns it (cheap). */
+BDW_HIDDEN uint64_t bdw_refresh_gc_no(void);
+/* Sets GC_parallel from gc_get_stats and returns it (not cheap: only when
+ * the program asks). */
+BDW_HIDDEN int bdw_refresh_parallel(void);
 
 /* Every entry point starts with this: one relaxed compare when nothing
  * changed. */

@@ -157,7 +157,7 @@ GC_API void GC_CALL GC_dump_named(const char *name) {
   if (name)
     printf("***GC Dump %s\n", name);
   else
-    printf("***GC Dump collection #%lu\n", (unsigned long)bdw_refresh_counters());
+    printf("***GC Dump collection #%lu\n", (unsigned long)bdw_refresh_gc_no());
   fflush(stdout);
   gc_print_stats(stdout);
   fflush(stdout);

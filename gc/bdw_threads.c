@@ -7,6 +7,11 @@
  * the stack base the program passes is not needed, since Gleaner finds each
  * thread's stack itself.
  *
+ * Signals: Gleaner stops threads with one signal (layer_suspend_signal;
+ * GC_set_suspend_signal chooses it before initialization) and restarts
+ * them without one, so GC_get_thr_restart_signal is -1 and
+ * GC_set_thr_restart_signal has nothing to set.
+ *
  * Blocking: GC_do_blocking brackets fn with gc_enter_blocking /
  * gc_leave_blocking.  A thread-local depth remembers that the thread is
  * inside GC_do_blocking, so that GC_call_with_gc_active can leave the
@@ -14,6 +19,7 @@
  * a nested GC_do_blocking does not enter twice.
  */
 #include "bdw_internal.h"
+#include "layer_queries.h"
 
 #include <dlfcn.h>
 #include <signal.h>
@@ -47,9 +53,36 @@ GC_API int GC_pthread_cancel(pthread_t thread) { return pthread_cancel(thread); 
  * gleaner.h does not say which signal Gleaner stops threads with, so the
  * set passes unchanged (a thread that blocks it delays collections, and
  * Gleaner warns about it). */
+/* As in Boehm GC, the suspend signal is taken out of a set being blocked:
+ * a registered thread that blocked it could never be stopped, and every
+ * collection would wait for it. */
 GC_API int GC_pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
+  sigset_t allowed;
+  if (set != NULL && (how == SIG_BLOCK || how == SIG_SETMASK)) {
+    allowed = *set;
+    sigdelset(&allowed, GC_get_suspend_signal());
+    set = &allowed;
+  }
   return pthread_sigmask(how, set, old);
 }
+
+GC_API int GC_CALL GC_get_suspend_signal(void) {
+  bdw_enter();
+  return layer_suspend_signal();
+}
+
+GC_API int GC_CALL GC_get_thr_restart_signal(void) { return -1; }
+
+/* Boehm GC: a suggestion, with no effect after initialization. */
+GC_API void GC_CALL GC_set_suspend_signal(int sig) {
+  pthread_mutex_lock(&bdw_lock);
+  if (!GC_is_init_called())
+    bdw_pending.suspend_signal = sig;
+  pthread_mutex_unlock(&bdw_lock);
+}
+
+/* Gleaner restarts threads without a signal: nothing to choose. */
+GC_API void GC_CALL GC_set_thr_restart_signal(int sig) { (void)sig; }
 
 /* No collection while the loader maps and relocates the library (its data
  * segment is not yet in a state worth scanning); then apply GC_no_dls and

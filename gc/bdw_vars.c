@@ -44,12 +44,12 @@ static int initialized(void) {
 GC_API GC_word GC_CALL GC_get_gc_no(void) {
   if (!initialized())
     return 0;
-  return (GC_word)bdw_refresh_counters();
+  return (GC_word)bdw_refresh_gc_no();
 }
 
 GC_API int GC_CALL GC_get_parallel(void) {
   if (initialized())
-    bdw_refresh_counters();
+    return bdw_refresh_parallel();
   return __atomic_load_n(&GC_parallel, __ATOMIC_RELAXED);
 }
 

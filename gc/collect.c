@@ -49,6 +49,7 @@ void pacer_after_collection(void) {
 }
 
 void collect_finish_cycle(uint64_t start_ns) {
+  mark_parallel_fix_counts(); /* after parallel slices: counts from the bitmaps */
   weakness_after_mark(); /* finalizers, weak links, ephemerons */
   diag_after_mark();     /* verifier and explainer, when enabled: the final marks */
   gleaner_marking = 0;
@@ -213,6 +214,8 @@ void gc_release_memory(void) {
 
 int gc_set_max_heap(size_t bytes) {
   ensure_init();
+  if (bytes == 0)
+    bytes = G->heap_span; /* as gc_config.max_heap = 0: no limit beyond the reservation */
   if (bytes > G->heap_span) {
     gc_warnf("gc_set_max_heap(%zu): above the reservation of %zu bytes made at start-up "
              "(set GLEANER_MAX_HEAP)", bytes, (size_t)G->heap_span);

@@ -93,10 +93,14 @@ static size_t rescan_card(uintptr_t lo) {
     bi = b->head;
     b = &G->blocks[bi];
   }
-  if (!kind_is_scanned(b->kind) || !b->marked)
+  /* The mark bits decide, not block_meta.marked: after a parallel slice
+   * the counts lag behind the bits until the cycle's end. */
+  if (!kind_is_scanned(b->kind))
     return 0;
   block_bits *bits = &G->bits[bi];
   if (b->state == BLOCK_LARGE_HEAD) {
+    if (!bit_test(bits->mark, 0))
+      return 0;
     if (b->kind == KIND_PRECISE) {
       mark_scan_object(bi, 0);
       return (size_t)b->run_blocks * BLOCK_SIZE;

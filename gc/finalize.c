@@ -23,7 +23,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum fin_mode { FIN_ORDERED, FIN_UNORDERED, FIN_IGNORE_SELF } fin_mode;
+typedef enum fin_mode {
+  FIN_ORDERED,
+  FIN_UNORDERED,
+  FIN_IGNORE_SELF,
+  FIN_UNREACHABLE, /* finalize_register_unreachable */
+  FIN_NO_ORDER     /* finalize_register_no_order */
+} fin_mode;
 
 typedef struct fin_entry {
   void *obj;            /* key: the object's user start (addr_table T1) */
@@ -47,6 +53,7 @@ static struct {
   uint64_t queued_total, run_total;
   size_t cycles_reported;
   bool ready;
+  bool have_unreachable; /* sticky: skip the extra pass until first used */
 } F;
 
 atomic_int finalize_queue_nonempty;
@@ -115,6 +122,23 @@ void gc_register_finalizer_ignore_self(void *obj, gc_finalizer_fn fn, void *data
                                        gc_finalizer_fn *old_fn, void **old_data) {
   register_finalizer("gc_register_finalizer_ignore_self", obj, fn, data, old_fn, old_data,
                      FIN_IGNORE_SELF);
+}
+
+void finalize_register_unreachable(void *obj, gc_finalizer_fn fn, void *data,
+                                   gc_finalizer_fn *old_fn, void **old_data) {
+  register_finalizer("GC_register_finalizer_unreachable", obj, fn, data, old_fn, old_data,
+                     FIN_UNREACHABLE);
+  if (fn) {
+    state_lock();
+    F.have_unreachable = true;
+    state_unlock();
+  }
+}
+
+void finalize_register_no_order(void *obj, gc_finalizer_fn fn, void *data,
+                                gc_finalizer_fn *old_fn, void **old_data) {
+  register_finalizer("GC_register_finalizer_no_order", obj, fn, data, old_fn, old_data,
+                     FIN_NO_ORDER);
 }
 
 void finalize_object_freed(void *p) {
@@ -186,6 +210,25 @@ size_t gc_run_finalizers(void) {
   return n;
 }
 
+/* addr_table_filter callback of finalize_queue_all: queue every entry
+ * (gc_free already removed those of freed objects). */
+static bool queue_unconditionally(void *entry, void *ctx) {
+  if (!queue_push(entry))
+    return true; /* no memory: keep it registered */
+  (*(size_t *)ctx)++;
+  return false;
+}
+
+size_t finalize_queue_all(void) {
+  ensure_init();
+  size_t n = 0;
+  state_lock();
+  table_ready();
+  addr_table_filter(&F.table, queue_unconditionally, &n);
+  state_unlock();
+  return n;
+}
+
 int gc_finalizers_pending(void) {
   ensure_init();
   state_lock();
@@ -220,19 +263,37 @@ void finalize_mark_roots(void) {
   }
 }
 
+/* Which after-mark step queues a mode (finalize.h). */
+typedef enum fin_phase { PHASE_UNORDERED, PHASE_ORDERED, PHASE_UNREACHABLE } fin_phase;
+
+static fin_phase phase_of(uint8_t mode) {
+  switch (mode) {
+  case FIN_UNORDERED:
+    return PHASE_UNORDERED;
+  case FIN_UNREACHABLE:
+    return PHASE_UNREACHABLE;
+  default:
+    return PHASE_ORDERED;
+  }
+}
+
 /* addr_table_filter callback: keep an entry unless it is queued now or
- * its object was freed.  ctx: true to consider the ordered modes. */
+ * its object was freed.  ctx: the fin_phase being run. */
 static bool keep_unless_ready(void *entry, void *ctx) {
   fin_entry *e = entry;
-  bool ordered_phase = *(bool *)ctx;
-  if ((e->mode != FIN_UNORDERED) != ordered_phase)
+  fin_phase phase = *(fin_phase *)ctx;
+  if (phase_of(e->mode) != phase)
     return true;
   switch (liveness_of(e->obj)) {
   case LIVE_FREED:
     return false;
   case LIVE_UNMARKED:
-    if (queue_push(e))
+    if (queue_push(e)) {
+      /* The resurrection step has already run for this phase's queue. */
+      if (phase == PHASE_UNREACHABLE)
+        live_mark(e->obj);
       return false;
+    }
     live_mark(e->obj); /* no memory to queue it: keep it for next time */
     return true;
   default:
@@ -240,14 +301,18 @@ static bool keep_unless_ready(void *entry, void *ctx) {
   }
 }
 
-void finalize_queue_unordered(void) {
-  bool ordered_phase = false;
-  addr_table_filter(&F.table, keep_unless_ready, &ordered_phase);
+static void queue_phase(fin_phase phase) {
+  addr_table_filter(&F.table, keep_unless_ready, &phase);
 }
 
-void finalize_queue_ordered(void) {
-  bool ordered_phase = true;
-  addr_table_filter(&F.table, keep_unless_ready, &ordered_phase);
+void finalize_queue_unordered(void) { queue_phase(PHASE_UNORDERED); }
+void finalize_queue_ordered(void) { queue_phase(PHASE_ORDERED); }
+
+bool finalize_queue_unreachable(void) {
+  if (!F.have_unreachable)
+    return false;
+  queue_phase(PHASE_UNREACHABLE);
+  return true;
 }
 
 static void report_cycle(fin_entry *e) {
@@ -262,7 +327,8 @@ static void report_cycle(fin_entry *e) {
 void finalize_mark_from_finalizable(void) {
   for (size_t i = 0; i < F.table.count; i++) {
     fin_entry *e = addr_table_at(&F.table, i);
-    if (e->mode == FIN_UNORDERED || liveness_of(e->obj) != LIVE_UNMARKED)
+    if (e->mode == FIN_UNORDERED || e->mode == FIN_NO_ORDER ||
+        liveness_of(e->obj) != LIVE_UNMARKED)
       continue;
     live_mark_contents(e->obj, e->mode == FIN_IGNORE_SELF);
     if (!mark_stack_empty()) /* atomic or already-marked contents: nothing */

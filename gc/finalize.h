@@ -16,6 +16,21 @@
  * pointers from an object into itself; the unordered variant is ready as
  * soon as the object is unreached from the roots.
  *
+ * The "unreachable" variant (Boehm GC's GC_register_finalizer_unreachable,
+ * Java's finalize(); not in gleaner.h, registered through
+ * finalize_register_unreachable) is ordered, and also waits for the
+ * unordered finalizable objects that reach it: it is ready only when no
+ * object queued in this collection, of any kind, reaches it.  So in a
+ * dead pair N (unordered) -> U (unreachable), N is finalized first and U
+ * in a later collection, where an ordered U would go with N.
+ *
+ * The "no-order" variant (Boehm GC's GC_register_finalizer_no_order,
+ * registered through finalize_register_no_order) is unordered towards
+ * what it points to (its contents are not traced at step 4, so cycles of
+ * such objects are finalized), but is queued with the ordered ones (step
+ * 5): an unreached ordered object that reaches it is finalized first, as
+ * in Boehm GC, where gleaner.h's unordered variant would go at once.
+ *
  * A queued object is removed from the table (finalized at most once per
  * registration), is kept alive by the queue, and is traced with
  * everything it reaches until its finalizer has run ("resurrected").
@@ -44,8 +59,23 @@ void finalize_mark_from_finalizable(void);
 void finalize_queue_ordered(void);
 /* Mark every object queued in this collection (resurrection). */
 void finalize_resurrect(void);
+/* After resurrection has reached its fixpoint: queue the "unreachable"
+ * finalizers of objects still unmarked and mark those objects.  false
+ * (and nothing done) while no such finalizer was ever registered. */
+bool finalize_queue_unreachable(void);
 /* Compaction: visit every stored object address, then reindex. */
 void finalize_visit_slots(gc_visit_fn visit, void *ctx);
+/* Register (fn NULL: remove) a finalizer of the "unreachable" variant;
+ * otherwise as gc_register_finalizer.  Used by the Boehm layer. */
+void finalize_register_unreachable(void *obj, gc_finalizer_fn fn, void *data,
+                                   gc_finalizer_fn *old_fn, void **old_data);
+/* The same for the "no-order" variant. */
+void finalize_register_no_order(void *obj, gc_finalizer_fn fn, void *data,
+                                gc_finalizer_fn *old_fn, void **old_data);
+/* Boehm's GC_finalize_all: queue every registered finalizer now, reachable
+ * objects included (the queue keeps them alive until theirs has run);
+ * returns how many.  Takes the lock. */
+size_t finalize_queue_all(void);
 /* gc_free(p) of an object start: forget its finalizer.  Lock held. */
 void finalize_object_freed(void *p);
 

@@ -247,7 +247,9 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
     if (bytes > 256 * 1024)
       bytes = 256 * 1024; /* check the clock at least every ~50 µs */
     uint64_t before = mark_bytes_scanned();
-    bool empty = mark_drain(bytes);
+    bool empty = mark_parallel_wanted(mark_main_stack()->count)
+                     ? mark_parallel_drain_until(deadline)
+                     : mark_drain(bytes);
     uint64_t t1 = now_ns(), scanned = mark_bytes_scanned() - before;
     if (t1 > t && scanned > 65536)
       inc.scan_per_ns = 0.7 * inc.scan_per_ns + 0.3 * ((double)scanned / (double)(t1 - t));

@@ -4,9 +4,11 @@
  * initializes on first use, so a program that never calls gc_init works.
  */
 #include "gc_state.h"
+#include "stop_world.h"
 #include "block_pool.h"
 #include "collect.h"
 #include "stats.h"
+#include "roots.h"
 #include "usage_report.h"
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -37,6 +39,9 @@ static int init_locked(const gc_config *cfg) {
     return -1;
   }
   G->trigger_bytes = G->cfg.initial_heap;
+  stats_exclude_from_roots();
+  stop_world_exclude_from_roots();
+  stack_scan_init();
   atexit(print_stats_at_exit);
   return 0;
 }

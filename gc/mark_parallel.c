@@ -21,19 +21,29 @@
  * sleeping, 1.3 times faster with polling, load average 3.5 on 2 cores).  (Thief-side stealing
  * from a lock-free deque would need a fence on every pop of the owner.)
  *
+ * Joining: a helper counts itself into a drain when it wakes (under the
+ * lock), and not at all once the drain is finished, so no drain waits for
+ * a helper the scheduler is slow to run.
+ *
  * Termination: the drain is over when every participating marker is idle
  * and the pool is empty — work only appears through a marker that is not
  * idle, so that state is final.  Marker 0 then waits until every helper
- * has left the loop, adds up the bytes scanned, and recounts
+ * that joined has left the loop, adds up the bytes scanned, and recounts
  * block_meta.marked from the mark bitmaps (the atomic path does not keep
  * the per-block counters: they would be contended cache lines).
  *
- * Incremental slices (a byte budget) never come here: they use the
- * serial path with one marker.
+ * Incremental slices drain here too when there is enough grey work
+ * (mark_parallel_drain_until): the markers stop at the slice's deadline,
+ * their leftover work goes back to marker 0's stack, and the per-block
+ * counts are recounted once, before the cycle's flip
+ * (mark_parallel_fix_counts), not after every slice.  The slice's thread
+ * holds the collector's lock, so no allocation sets mark bits meanwhile;
+ * markers claim them with atomic fetch-or as always.
  */
 #include "mark_parallel.h"
 #include "mark.h"
 #include "compact.h"
+#include "stats.h"
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
@@ -64,12 +74,15 @@ static struct {
   pthread_cond_t start_cond, work_cond, done_cond;
   unsigned started;     /* helper threads running */
   uint64_t generation;  /* one per parallel drain */
-  unsigned active;      /* markers in the current drain, marker 0 included */
+  unsigned active;      /* markers that joined the current drain, marker 0 included */
+  unsigned max_active;  /* markers wanted for it */
   unsigned idle;        /* of those, waiting for work */
   unsigned exited;      /* helpers that left the current drain */
   bool finished;
   grey_stack pool;      /* shared work, under lock */
   unsigned cycle_used;  /* most markers of any complete drain this cycle */
+  uint64_t deadline;    /* of a slice drain (now_ns clock); 0: drain to the end */
+  bool counts_stale;    /* a slice drain left block_meta.marked behind */
   marker markers[MAX_MARKERS];
 } P = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -84,6 +97,8 @@ static _Atomic int pool_ready;  /* pool non-empty or drain finished (hint) */
 
 /* Move n entries from the top of src to the top of dst. */
 static void move_entries(grey_stack *dst, grey_stack *src, size_t n) {
+  if (n == 0)
+    return; /* dst may have no items array yet (memcpy to NULL) */
   while (dst->capacity - dst->count < n)
     grey_grow(dst);
   src->count -= n;
@@ -144,7 +159,7 @@ static bool take_work(grey_stack *own) {
   }
   atomic_fetch_sub_explicit(&hungry, 1, memory_order_relaxed);
   bool got = false;
-  if (P.pool.count) {
+  if (P.pool.count && !P.finished) { /* a slice that ran out of time leaves work */
     size_t n = P.pool.count < TAKE_MAX ? P.pool.count : TAKE_MAX;
     move_entries(own, &P.pool, n);
     P.idle--;
@@ -156,10 +171,25 @@ static bool take_work(grey_stack *own) {
   return got;
 }
 
+/* A slice drain's time is up: this marker's work goes back to the pool
+ * (marker 0 takes it all back) and every marker stops. */
+static void stop_at_deadline(grey_stack *own) {
+  pthread_mutex_lock(&P.lock);
+  move_entries(&P.pool, own, own->count);
+  P.finished = true;
+  atomic_store_explicit(&pool_ready, 1, memory_order_relaxed);
+  pthread_cond_broadcast(&P.work_cond);
+  pthread_mutex_unlock(&P.lock);
+}
+
 static void marker_work(grey_stack *own) {
   do {
     while (own->count) {
       mark_drain_shared(own, SLICE_BYTES);
+      if (P.deadline && now_ns() >= P.deadline) {
+        stop_at_deadline(own);
+        return;
+      }
       if (atomic_load_explicit(&hungry, memory_order_relaxed) && own->count > 1)
         donate(own);
     }
@@ -173,6 +203,9 @@ static void *helper_main(void *arg) {
     while (P.generation == mk->seen)
       pthread_cond_wait(&P.start_cond, &P.lock);
     mk->seen = P.generation;
+    if (P.finished || P.active >= P.max_active)
+      continue; /* woke too late for this drain, or not wanted in it */
+    P.active++;
     pthread_mutex_unlock(&P.lock);
     marker_work(&mk->stack);
     pthread_mutex_lock(&P.lock);
@@ -224,17 +257,22 @@ static void recount_marked(void) {
   }
 }
 
-bool mark_parallel_drain(void) {
+static void run_drain(uint64_t deadline) {
   grey_stack *own = mark_main_stack();
   pthread_mutex_lock(&P.lock);
   unsigned helpers = P.started;
   if (G->cfg.markers - 1 < helpers)
     helpers = G->cfg.markers - 1;
-  P.active = helpers + 1;
+  /* Helpers count themselves in when they wake: a drain never waits for
+   * one that is slow to be scheduled (on a busy machine that can take
+   * milliseconds, which would stretch an incremental slice). */
+  P.active = 1;
+  P.max_active = helpers + 1;
   P.idle = 0;
   P.exited = 0;
   P.finished = false;
   P.pool.count = 0;
+  P.deadline = deadline;
   /* Seed the pool so helpers start at once. */
   size_t n = own->count / 2 > SHARE_MAX ? SHARE_MAX : own->count / 2;
   move_entries(&P.pool, own, n);
@@ -246,17 +284,36 @@ bool mark_parallel_drain(void) {
   marker_work(own);
 
   pthread_mutex_lock(&P.lock);
-  while (P.exited < helpers)
+  while (P.exited < P.active - 1)
     pthread_cond_wait(&P.done_cond, &P.lock);
   for (unsigned i = 1; i <= helpers; i++) {
     own->bytes_scanned += P.markers[i].stack.bytes_scanned;
     P.markers[i].stack.bytes_scanned = 0;
   }
+  if (P.pool.count) /* left by a slice that ran out of time */
+    move_entries(own, &P.pool, P.pool.count);
   if (P.active > P.cycle_used)
     P.cycle_used = P.active;
   pthread_mutex_unlock(&P.lock);
+}
+
+bool mark_parallel_drain(void) {
+  run_drain(0);
   recount_marked();
+  P.counts_stale = false;
   return true;
+}
+
+bool mark_parallel_drain_until(uint64_t deadline) {
+  run_drain(deadline);
+  P.counts_stale = true;
+  return mark_main_stack()->count == 0;
+}
+
+void mark_parallel_fix_counts(void) {
+  if (P.counts_stale)
+    recount_marked();
+  P.counts_stale = false;
 }
 
 void mark_parallel_record_slot(void **slot) {

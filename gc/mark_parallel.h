@@ -16,6 +16,13 @@ bool mark_parallel_wanted(size_t grey_count);
 /* World stopped: drain the collecting thread's grey stack with every
  * marker; returns true (nothing grey is left). */
 bool mark_parallel_drain(void);
+/* An incremental slice: drain with every marker until the grey stack is
+ * empty (true) or the now_ns() deadline passes (false; the work left is
+ * back on the collecting thread's stack).  Per-block marked counts are
+ * then stale until mark_parallel_fix_counts(), which the cycle calls
+ * before its flip. */
+bool mark_parallel_drain_until(uint64_t deadline);
+void mark_parallel_fix_counts(void);
 /* compact_record_slot for a marker thread (serialized). */
 void mark_parallel_record_slot(void **slot);
 /* A marking cycle begins (mark_begin). */

@@ -9,6 +9,7 @@
 #include "gc_state.h"
 #include "compact.h"
 #include "mark_parallel.h"
+#include "roots.h"
 #include "stop_world.h"
 #include "weakness.h"
 #include <inttypes.h>
@@ -25,6 +26,8 @@ static struct {
   uint64_t log_start[PAUSE_LOG], log_len[PAUSE_LOG];
   uint64_t first_ns;             /* when the collector started */
 } pauses;
+
+void stats_exclude_from_roots(void) { roots_exclude_own(&pauses, &pauses + 1); }
 
 uint64_t now_ns(void) {
   struct timespec ts;

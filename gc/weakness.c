@@ -6,11 +6,14 @@
  *      trace to the ephemeron fixpoint.          → marks = reachable
  *   2. clear short links and weak reference objects to unmarked targets;
  *   3. queue unordered finalizers of unmarked objects;
- *   4. trace from the contents of unmarked ordered finalizable objects
- *      (not the objects themselves); fixpoint;
- *   5. queue ordered finalizers of objects still unmarked;
+ *   4. trace from the contents of unmarked ordered, ignore-self and
+ *      "unreachable" finalizable objects (not the objects themselves);
+ *      fixpoint;
+ *   5. queue ordered (and no-order) finalizers of objects still unmarked;
  *   6. resurrect: mark every object queued in steps 3 and 5; fixpoint;
- *                                                → marks = survives
+ *   6b. queue "unreachable" finalizers of objects still unmarked (none
+ *      of the objects queued in 3 and 5 reaches them) and mark them;
+ *      fixpoint.                                 → marks = survives
  *   7. clear long links to unmarked targets; clear ephemerons whose key
  *      is unmarked; forget entries whose storage dies.
  * "Fixpoint" is: drain the grey stack, run an ephemeron round, repeat
@@ -49,6 +52,8 @@ void weakness_after_mark(void) {
   finalize_queue_ordered();
   finalize_resurrect();
   trace_to_fixpoint();
+  if (finalize_queue_unreachable())
+    trace_to_fixpoint();
   weak_clear_long();
   ephemeron_finish();
   weak_sweep_tables();

@@ -116,7 +116,7 @@ GC_API void gc_disable(void);          /* nestable; allocation grows the heap */
 GC_API void gc_enable(void);
 GC_API int gc_is_disabled(void);
 GC_API void gc_release_memory(void);   /* return empty blocks to the OS */
-GC_API int gc_set_max_heap(size_t bytes); /* 0 on success */
+GC_API int gc_set_max_heap(size_t bytes); /* 0 on success; 0 bytes: the whole reservation */
 GC_API int gc_expand_heap(size_t bytes);  /* grow the heap target now */
 GC_API void gc_set_free_space_divisor(unsigned d);
 GC_API unsigned gc_get_free_space_divisor(void);

@@ -32,6 +32,10 @@ void data_segments_mark(void);
  * every excluded range. */
 void ranges_mark(void);
 void mark_range_minus_exclusions(char *lo, char *hi);
+/* Leave one of the collector's own static tables out of the roots. */
+void roots_exclude_own(const void *lo, const void *hi);
+/* At init: libunwind set up for the collector's walks. */
+void stack_scan_init(void);
 
 /* exact_roots.c */
 void exact_roots_mark(void);

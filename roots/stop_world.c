@@ -43,6 +43,7 @@
  */
 #include "stop_world.h"
 #include "mark.h"
+#include "roots.h"
 #include "stats.h"
 #include <errno.h>
 #include <limits.h>
@@ -70,12 +71,14 @@
 #define ACK_WARN_SECONDS 5      /* a thread this slow probably blocks the signal */
 
 static int suspend_signal = SIGPWR;
+static bool installed; /* stop_world_install ran: the signal is fixed */
 static _Atomic uint32_t world_gen;
 static sem_t acks;
 static int stopped_now;         /* collector side, under the lock */
 
 static struct {
   uint64_t log[STW_LOG];
+  uint64_t scratch[STW_LOG];  /* for the median */
   uint64_t count, max_ns;
 } stw;
 
@@ -154,6 +157,16 @@ void stop_world_install(void) {
   sigdelset(&sa.sa_mask, SIGFPE);
   if (sigaction(suspend_signal, &sa, NULL) != 0)
     gc_fatal("cannot install the suspend signal handler: %s", strerror(errno));
+  installed = true;
+}
+
+int stop_world_signal(void) { return suspend_signal; }
+
+bool stop_world_prefer_signal(int sig) {
+  if (installed || sig <= 0 || sig >= NSIG || sig == SIGKILL || sig == SIGSTOP)
+    return false;
+  suspend_signal = sig;
+  return true;
 }
 
 void stop_world_unblock_signal(void) {
@@ -279,6 +292,8 @@ void world_stopped_run(void (*fn)(void *), void *arg) {
 
 bool world_is_stopped(void) { return stopped_now != 0; }
 
+void stop_world_exclude_from_roots(void) { roots_exclude_own(&stw, &stw + 1); }
+
 /* k-th smallest of v[0..n) (quickselect; v is scratch). */
 static uint64_t select_kth(uint64_t *v, size_t n, size_t k) {
   size_t lo = 0, hi = n - 1;
@@ -303,7 +318,7 @@ static uint64_t select_kth(uint64_t *v, size_t n, size_t k) {
 }
 
 void stw_summary(uint64_t *p50_ns, uint64_t *max_ns, uint64_t *count) {
-  static uint64_t scratch[STW_LOG];
+  uint64_t *scratch = stw.scratch;
   size_t n = stw.count < STW_LOG ? (size_t)stw.count : STW_LOG;
   memcpy(scratch, stw.log, n * sizeof *scratch);
   *p50_ns = n ? select_kth(scratch, n, n / 2) : 0;

@@ -16,10 +16,18 @@ void world_stopped_run(void (*fn)(void *), void *arg);
 
 /* True while the calling collector has the world stopped. */
 bool world_is_stopped(void);
+/* At init: the stop-time log is not a root (roots_exclude_own). */
+void stop_world_exclude_from_roots(void);
 
 /* Once per process: install the suspend handler (SIGPWR by default,
  * GLEANER_SUSPEND_SIGNAL=n to change it). */
 void stop_world_install(void);
+/* The suspend signal (fixed by stop_world_install). */
+int stop_world_signal(void);
+/* Before stop_world_install only: use sig instead of SIGPWR
+ * (GLEANER_SUSPEND_SIGNAL still wins).  false if too late or not a usable
+ * signal. */
+bool stop_world_prefer_signal(int sig);
 /* Unblock the suspend signal in the calling thread (on registration). */
 void stop_world_unblock_signal(void);
 /* Block it (gc_enter_blocking, while saving its state); restore with

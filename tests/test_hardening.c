@@ -198,6 +198,11 @@ static void bad_root_arguments_are_reported(void **state) {
   assert_warned("gc_enable");
   assert_int_equal(gc_set_max_heap(SIZE_MAX), -1);
   assert_warned("gc_set_max_heap(");
+  /* 0 lifts the limit to the reservation (as gc_config.max_heap = 0), it
+   * does not make every allocation fail. */
+  assert_int_equal(gc_set_max_heap(0), 0);
+  void *after_zero = gc_alloc(100000);
+  assert_non_null(after_zero);
   gc_set_free_space_divisor(0);
   assert_true(gc_get_free_space_divisor() >= 1);
   gc_set_free_space_divisor(2);

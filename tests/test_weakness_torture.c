@@ -1,13 +1,15 @@
 /*
  * test_weakness_torture.c — random object graphs with finalizers
- * (ordered and unordered), short and long links and ephemerons, checked
- * after one collection against an independent model of the rules in
- * docs/finalization.md:
+ * (ordered, unordered, and the layer-only no-order and unreachable kinds),
+ * short and long links and ephemerons, checked after one collection
+ * against an independent model of the rules in docs/finalization.md:
  *   M1 = reach(roots)                       short links cleared ⇔ target ∉ M1
  *   U  = unordered finalizable ∉ M1
- *   M2 = reach(M1 ∪ contents of ordered finalizable ∉ M1)
- *   O  = ordered finalizable ∉ M2           finalizers run = U ∪ O
- *   M3 = reach(M2 ∪ U ∪ O)                  long links cleared ⇔ target ∉ M3
+ *   M2 = reach(M1 ∪ contents of ordered and unreachable finalizable ∉ M1)
+ *   O  = ordered and no-order finalizable ∉ M2
+ *   M2'= reach(M2 ∪ U ∪ O)
+ *   R  = unreachable finalizable ∉ M2'      finalizers run = U ∪ O ∪ R
+ *   M3 = reach(M2' ∪ R)                     long links cleared ⇔ target ∉ M3
  *                                           ephemeron cleared ⇔ key ∉ M3
  * where reach() follows object slots and, for ephemerons, key → value.
  * Nodes are precise objects (exact slots only) so no stray word can keep
@@ -22,6 +24,7 @@
 #include <time.h>
 #include <cmocka.h>
 
+#include "finalize.h"
 #include "gc_state.h"
 #include "weak_test_support.h"
 
@@ -39,7 +42,7 @@ static const uint64_t tnode_bitmap[1] = {(1u << EDGES) - 1};
 static gc_type tnode_type = {.name = "tnode", .size = sizeof(tnode),
                              .pointer_bitmap = tnode_bitmap, .bitmap_words = 1};
 
-enum { FIN_NONE, FIN_ORDERED, FIN_UNORDERED };
+enum { FIN_NONE, FIN_ORDERED, FIN_UNORDERED, FIN_NO_ORDER, FIN_UNREACHABLE };
 
 /* The model (plain memory, never scanned). */
 static struct {
@@ -81,7 +84,10 @@ static void random_model(void) {
     for (int e = 0; e < EDGES; e++)
       m.edge[i][e] = rnd(3) ? (int)rnd(N) : -1;
     unsigned f = rnd(10);
-    m.fin[i] = f < 2 ? FIN_ORDERED : f < 3 ? FIN_UNORDERED : FIN_NONE;
+    static const int kinds[10] = {FIN_ORDERED,     FIN_ORDERED, FIN_UNORDERED, FIN_NO_ORDER,
+                                  FIN_UNREACHABLE, FIN_NONE,    FIN_NONE,      FIN_NONE,
+                                  FIN_NONE,        FIN_NONE};
+    m.fin[i] = kinds[f];
     m.short_link[i] = rnd(3) == 0;
     m.long_link[i] = rnd(3) == 0;
   }
@@ -114,6 +120,10 @@ __attribute__((noinline)) static void build(void) {
       gc_register_finalizer(n, record, data, NULL, NULL);
     else if (m.fin[i] == FIN_UNORDERED)
       gc_register_finalizer_unordered(n, record, data, NULL, NULL);
+    else if (m.fin[i] == FIN_NO_ORDER)
+      finalize_register_no_order(n, record, data, NULL, NULL);
+    else if (m.fin[i] == FIN_UNREACHABLE)
+      finalize_register_unreachable(n, record, data, NULL, NULL);
     short_links[i] = long_links[i] = n;
     if (m.short_link[i])
       assert_int_equal(gc_weak_link(&short_links[i], n), 0);
@@ -155,17 +165,24 @@ static void expected(unsigned char *m1, unsigned char *m3, unsigned char *runs) 
   unsigned char m2[N];
   memcpy(m2, m1, N);
   for (int i = 0; i < N; i++)
-    if (m.fin[i] == FIN_ORDERED && !m1[i])
+    if ((m.fin[i] == FIN_ORDERED || m.fin[i] == FIN_UNREACHABLE) && !m1[i])
       for (int e = 0; e < EDGES; e++)
         if (m.edge[i][e] >= 0)
           m2[m.edge[i][e]] = 1;
   reach(m2);
-  memcpy(m3, m2, N);
+  unsigned char m2q[N]; /* M2' */
+  memcpy(m2q, m2, N);
   for (int i = 0; i < N; i++) {
-    runs[i] = (m.fin[i] == FIN_UNORDERED && !m1[i]) || (m.fin[i] == FIN_ORDERED && !m2[i]);
+    runs[i] = (m.fin[i] == FIN_UNORDERED && !m1[i]) ||
+              ((m.fin[i] == FIN_ORDERED || m.fin[i] == FIN_NO_ORDER) && !m2[i]);
     if (runs[i])
-      m3[i] = 1;
+      m2q[i] = 1;
   }
+  reach(m2q);
+  memcpy(m3, m2q, N);
+  for (int i = 0; i < N; i++)
+    if (m.fin[i] == FIN_UNREACHABLE && !m2q[i])
+      runs[i] = m3[i] = 1;
   reach(m3);
 }
 

@@ -2,7 +2,7 @@
 # tests a second time under stress mode (a full collection at every
 # allocation) and a third time with incremental marking requested, through
 # small wrapper scripts in $(BUILD)/tests.
-WEAKNESS_TESTS := test_finalize test_weak test_ephemeron test_weakness_torture
+WEAKNESS_TESTS := test_finalize test_finalize_kinds test_weak test_ephemeron test_weakness_torture
 WEAKNESS_WRAPPED := $(patsubst %,$(BUILD)/tests/stress1-%,$(WEAKNESS_TESTS)) \
                     $(patsubst %,$(BUILD)/tests/incremental-%,$(WEAKNESS_TESTS))
 

@@ -15,6 +15,8 @@
 #   stress       GLEANER_STRESS=50: a collection every 50 allocations
 #   incremental  GLEANER_INCREMENTAL=1 with the explicit barrier (GC_STORE)
 #                and a small heap, so marking interleaves with the program
+#   incremental-verify, vm-verify  both barriers, two markers sharing the
+#                slices, GLEANER_VERIFY=1 after every cycle
 # Under VALGRIND=1 (make test-valgrind) only the plain configuration runs,
 # under valgrind.  Prints one line per failure and a summary; exit 1 if
 # anything failed.
@@ -75,6 +77,12 @@ for t in *.scm *.in; do
   run_case "$name" stress GLEANER_STRESS=50
   run_case "$name" incremental GLEANER_INCREMENTAL=1 GLEANER_BARRIER=explicit \
     GLEANER_INITIAL_HEAP=1M GLEANER_PAUSE_TARGET_US=100
+  # Both barriers, two markers in the slices, the heap verified after
+  # every cycle (a full independent mark) and after every compaction.
+  run_case "$name" incremental-verify GLEANER_INCREMENTAL=1 GLEANER_BARRIER=explicit \
+    GLEANER_INITIAL_HEAP=1M GLEANER_PAUSE_TARGET_US=100 GLEANER_MARKERS=2 GLEANER_VERIFY=1
+  run_case "$name" vm-verify GLEANER_INCREMENTAL=1 GLEANER_BARRIER=vm \
+    GLEANER_INITIAL_HEAP=1M GLEANER_PAUSE_TARGET_US=100 GLEANER_MARKERS=2 GLEANER_VERIFY=1
 done
 echo "lisp scripts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

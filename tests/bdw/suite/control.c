@@ -4,6 +4,7 @@
  * functions, collections that unmap, the free-space divisor as a variable
  * and through its setter, heap expansion, a maximum heap size with an
  * out-of-memory function and retries, warn procs, the allocation lock,
+ * the collection counter read as a variable,
  * and a few harmless calls (displacements, GC_clear_stack).  (Root ranges:
  * roots.c.)
  */
@@ -51,6 +52,15 @@ static void test_disable(void) {
 static int stop_calls;
 static int GC_CALLBACK stop_now(void) { stop_calls++; return 1; }
 static int GC_CALLBACK never_stop(void) { return 0; }
+
+/* Programs read GC_gc_no directly, to see whether a collection happened
+ * since they last looked — also one the allocator started. */
+static void test_gc_no_variable(void) {
+  GC_word start = GC_gc_no;
+  churn(256 << 20); /* several times the heap the earlier tests grew */
+  SHOW("GC_gc_no advances with collections started by allocation", GC_gc_no > start);
+  SHOW("GC_get_gc_no agrees with GC_gc_no", GC_get_gc_no() == GC_gc_no);
+}
 
 static void test_stop_functions(void) {
   GC_word start = GC_get_gc_no();
@@ -158,6 +168,7 @@ int main(void) {
   GC_INIT();
   test_heap_limit(); /* first, while the heap is small */
   test_disable();
+  test_gc_no_variable();
   test_stop_functions();
   test_tuning();
   test_misc();

@@ -15,7 +15,9 @@
  *   - the registration calls report the previous finalizer, links can be
  *     unregistered and moved, with Boehm's result codes;
  *   - finalizers run by themselves after GC_gcollect unless
- *     GC_finalize_on_demand, in which case the notifier is called instead.
+ *     GC_finalize_on_demand, in which case the notifier is called instead,
+ *     after each collection while finalizers wait; GC_gcollect runs due
+ *     finalizers before collecting, even while collection is disabled.
  *
  * Objects are made in separate functions and kept only as hidden pointers,
  * so that no stale copy on the stack keeps them alive.  (The _unreachable
@@ -306,8 +308,22 @@ static void test_modes(void) {
   suite_collect(2);
   SHOW("in on-demand mode nothing ran by itself", counted == 0);
   SHOW("the notifier was called", notified > 0);
+  int before = notified;
+  suite_collect(1);
+  SHOW("called again after the next collection while they wait", notified > before);
   GC_invoke_finalizers();
   SHOW("GC_invoke_finalizers ran them", counted >= 95);
+
+  /* GC_gcollect runs due finalizers before collecting, even disabled. */
+  counted = 0;
+  make_many(100);
+  suite_collect(2);
+  GC_set_finalize_on_demand(0);
+  GC_disable();
+  GC_gcollect();
+  GC_enable();
+  SHOW("a disabled GC_gcollect still ran the due finalizers", counted >= 95);
+  GC_set_finalize_on_demand(1);
 }
 
 int main(void) {

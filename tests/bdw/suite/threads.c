@@ -9,12 +9,17 @@
  * checksum.  Every thread also allocates garbage, so collections stop the
  * world while messages are in flight, in registers and on every stack.
  * A detached thread that leaves with pthread_exit and a thread created with
- * attributes complete the tour of the redirected calls.
+ * attributes complete the tour of the redirected calls.  Last, a thread
+ * blocks every signal through pthread_sigmask (redirected to
+ * GC_pthread_sigmask, which keeps the suspend signal out of the set) and
+ * waits while the main thread collects: without that, no collection could
+ * stop it.
  */
 #define GC_THREADS
 #include <gc.h>
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -145,6 +150,52 @@ static void *detached(void *arg) {
   pthread_exit(NULL);
 }
 
+/* ---- a thread that blocks every signal ------------------------------- */
+
+static pthread_mutex_t block_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t block_cond = PTHREAD_COND_INITIALIZER;
+static int blocker_ready, blocker_release, suspend_still_deliverable;
+
+static void *blocker(void *arg) {
+  (void)arg;
+  sigset_t all, now;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, NULL);
+  pthread_sigmask(SIG_BLOCK, NULL, &now);
+  void *keep = GC_MALLOC(128); /* this thread's stack holds a heap pointer */
+  pthread_mutex_lock(&block_lock);
+  suspend_still_deliverable = !sigismember(&now, GC_get_suspend_signal());
+  blocker_ready = 1;
+  pthread_cond_broadcast(&block_cond);
+  while (!blocker_release)
+    pthread_cond_wait(&block_cond, &block_lock);
+  pthread_mutex_unlock(&block_lock);
+  return keep;
+}
+
+static void test_signal_blocker(void) {
+  pthread_t t;
+  if (pthread_create(&t, NULL, blocker, NULL) != 0)
+    exit(1);
+  pthread_mutex_lock(&block_lock);
+  while (!blocker_ready)
+    pthread_cond_wait(&block_cond, &block_lock);
+  pthread_mutex_unlock(&block_lock);
+  GC_word before = GC_get_gc_no();
+  GC_gcollect();
+  GC_gcollect();
+  SHOW("collections with a thread that blocked every signal", GC_get_gc_no() >= before + 2);
+  SHOW("the suspend signal stays deliverable", suspend_still_deliverable);
+  SHOW("the suspend signal is a signal number", GC_get_suspend_signal() > 0);
+  pthread_mutex_lock(&block_lock);
+  blocker_release = 1;
+  pthread_cond_broadcast(&block_cond);
+  pthread_mutex_unlock(&block_lock);
+  void *kept = NULL;
+  pthread_join(t, &kept);
+  SHOW("its object survived", kept != NULL && GC_base(kept) == kept);
+}
+
 int main(void) {
   GC_INIT();
   pthread_t prod[PRODUCERS], cons[CONSUMERS], det;
@@ -175,5 +226,6 @@ int main(void) {
   printf("damaged messages: %ld\n", bad_messages);
   printf("detached thread result: %ld\n", detached_result);
   SHOW("collections happened", GC_get_gc_no() > 1);
+  test_signal_blocker();
   return 0;
 }

@@ -51,9 +51,10 @@ GC_API unsigned GC_CALL GC_get_version(void);
 
 /* Number of completed collections (including the one done at start-up
  * unless GC_dont_precollect).  GC_get_gc_no() is exact and refreshes the
- * variable; between two such calls the variable advances with every
- * collection the program asks for (GC_gcollect …), while those Gleaner
- * starts by itself are added at the next GC_get_gc_no(). */
+ * variable; the variable is also refreshed after every collection the
+ * program asks for (GC_gcollect …) and at the layer's allocation
+ * checkpoints (every 64 KiB a thread allocates), so a collection Gleaner
+ * starts by itself shows there within 64 KiB of allocation. */
 extern GC_API GC_ATTR_DEPRECATED GC_word GC_gc_no;
 GC_API GC_word GC_CALL GC_get_gc_no(void);
 
@@ -337,7 +338,9 @@ GC_API void *GC_CALL GC_realloc(void *, size_t) GC_ATTR_ALLOC_SIZE(2);
  * commits memory as it is used, so GC_get_heap_size does not jump): 1 on
  * success, 0 on failure. */
 GC_API int GC_CALL GC_expand_hp(size_t);
-/* Upper bound of the heap, 0 for unbounded. */
+/* Upper bound of the heap; 0 (or more than the address space Gleaner
+ * reserved at start-up: physical memory, or GLEANER_MAX_HEAP) for no bound
+ * other than that reservation. */
 GC_API void GC_CALL GC_set_max_heap_size(GC_word);
 
 /* Roots.  Ranges need not be aligned. */
@@ -576,14 +579,14 @@ GC_debug_wcsdup(const wchar_t *, GC_EXTRA_PARAMS) GC_ATTR_NONNULL(1);
  *                                      die, A is finalized first
  *   GC_register_finalizer_ignore_self  ordered, a self-pointer does not
  *                                      count
- *   GC_register_finalizer_no_order     unordered
- *   GC_register_finalizer_unreachable  Gleaner's ordered kind.  Difference:
- *                                      Boehm also waits while an unordered
- *                                      finalizable object reaches obj;
- *                                      Gleaner does not, so such an object
- *                                      is finalized in the same collection
- *                                      as the unordered one (gleaner.h has
- *                                      no kind with Boehm's rule)
+ *   GC_register_finalizer_no_order     what obj points to does not delay
+ *                                      it (cycles of them are finalized),
+ *                                      an ordered object reaching it does
+ *   GC_register_finalizer_unreachable  ordered, and also waits while a
+ *                                      _no_order finalizable object still
+ *                                      reaches obj (Java's finalize())
+ * All four as Boehm GC does them with GC_java_finalization (its default);
+ * tests/bdw/suite/finalize*.c compare the two collectors.
  *
  * A finalizer is unregistered when it is queued; obj outside the heap (or
  * NULL) sets *ofn and *ocd to NULL and registers nothing.
@@ -739,14 +742,16 @@ GC_API void *GC_CALL GC_call_with_stack_base(GC_stack_base_func, void *)
 GC_API void GC_CALL GC_start_mark_threads(void);
 
 #ifdef GC_THREADS
-GC_API void GC_CALL GC_set_suspend_signal(int)
-    GC_BDW_UNAVAILABLE("Gleaner chooses its own stop-the-world signal");
-GC_API void GC_CALL GC_set_thr_restart_signal(int)
-    GC_BDW_UNAVAILABLE("Gleaner chooses its own stop-the-world signal");
-GC_API int GC_CALL GC_get_suspend_signal(void)
-    GC_BDW_UNAVAILABLE("gleaner.h does not expose its stop-the-world signal");
-GC_API int GC_CALL GC_get_thr_restart_signal(void)
-    GC_BDW_UNAVAILABLE("gleaner.h does not expose its stop-the-world signal");
+/* Before initialization: stop threads with this signal instead of SIGPWR
+ * (GLEANER_SUSPEND_SIGNAL still wins); no effect afterwards. */
+GC_API void GC_CALL GC_set_suspend_signal(int);
+/* No effect: Gleaner restarts stopped threads without a signal. */
+GC_API void GC_CALL GC_set_thr_restart_signal(int);
+/* The signal Gleaner stops threads with (SIGPWR unless
+ * GLEANER_SUSPEND_SIGNAL says otherwise); initializes the collector. */
+GC_API int GC_CALL GC_get_suspend_signal(void);
+/* -1: Gleaner restarts stopped threads without a signal. */
+GC_API int GC_CALL GC_get_thr_restart_signal(void);
 /* Gleaner always allows registration; this initializes the collector. */
 GC_API void GC_CALL GC_allow_register_threads(void);
 /* The stack base argument is not needed (Gleaner finds the stack itself).

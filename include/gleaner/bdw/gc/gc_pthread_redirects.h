@@ -40,10 +40,9 @@ GC_API void *GC_dlopen(const char * /* path */, int /* mode */);
 #endif
 
 #ifndef GC_NO_PTHREAD_SIGMASK
-/* pthread_sigmask.  Unlike Boehm's, it cannot yet keep the collector's
- * stop-the-world signal (SIGPWR unless GLEANER_SUSPEND_SIGNAL says
- * otherwise) out of a blocked set: gleaner.h does not expose it.  A thread
- * that blocks it delays every collection. */
+/* pthread_sigmask, keeping the collector's stop-the-world signal
+ * (GC_get_suspend_signal: SIGPWR unless GLEANER_SUSPEND_SIGNAL says
+ * otherwise) out of a set being blocked, as Boehm's does. */
 GC_API int GC_pthread_sigmask(int /* how */, const sigset_t *,
                               sigset_t * /* oset */);
 #endif
