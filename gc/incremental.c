@@ -62,6 +62,7 @@ static struct {
   unsigned preclean_rounds;
   uintptr_t harvest_offset;   /* VM dirty pages: where the round is */
   size_t round_regreyed;      /* bytes re-greyed so far in this round */
+  size_t cycle_regreyed;      /* and in the whole cycle (trace) */
   bool remark_due;            /* the next slice starts with the remark */
   double start_fraction;      /* of the trigger, when a cycle starts */
 } inc = {.scan_per_ns = 0.5, .start_fraction = 0.5};
@@ -117,6 +118,7 @@ static void start_pause_stopped(void *t0p) {
   inc.remark_due = false;
   inc.harvest_offset = 0;
   inc.round_regreyed = 0;
+  inc.cycle_regreyed = 0;
   stats_record_pause(t0, now_ns());
 }
 
@@ -150,9 +152,10 @@ static void remark_pause_stopped(void *t0p) {
   if (G->cfg.trace)
     fprintf(stderr,
             "gleaner: remark: %zu dirty pages, %zu bytes re-greyed in %.0f us, roots %.0f us, "
-            "drain %.0f us, slice before %.0f us\n",
+            "drain %.0f us, slice before %.0f us; cycle: %u pre-clean rounds re-greyed "
+            "%zu KiB\n",
             pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
-            (t1 - t0) / 1e3);
+            (t1 - t0) / 1e3, inc.preclean_rounds, inc.cycle_regreyed >> 10);
   gc_barrier_active = 0;
   inc.remark_due = false;
   adjust_start_fraction();
@@ -212,6 +215,7 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
   while (mark_stack_empty()) {
     if (preclean_step()) {
       size_t regreyed = inc.round_regreyed;
+      inc.cycle_regreyed += regreyed;
       inc.round_regreyed = 0;
       bool last_round = ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS;
       if (regreyed <= REMARK_BYTES && !last_round && preclean_roots())

@@ -50,3 +50,11 @@ $(BUILD)/tests/test_threads_torture_verify: $(BUILD)/tests/test_threads_torture
 	@chmod +x $@
 TEST_EXTRA_DEPS += $(BUILD)/tests/test_threads_torture_verify
 TEST_RUNS += $(BUILD)/tests/test_threads_torture_verify
+
+# And under incremental marking (the VM barrier: the torture calls no
+# barrier), two markers sharing the slices, verified after every cycle.
+$(BUILD)/tests/test_threads_torture_incremental: $(BUILD)/tests/test_threads_torture
+	@printf '#!/bin/sh\nGLEANER_INCREMENTAL=1 GLEANER_BARRIER=vm GLEANER_MARKERS=2 GLEANER_VERIFY=1 exec "$$(dirname "$$0")/test_threads_torture" "$$@"\n' > $@
+	@chmod +x $@
+TEST_EXTRA_DEPS += $(BUILD)/tests/test_threads_torture_incremental
+TEST_RUNS += $(BUILD)/tests/test_threads_torture_incremental
