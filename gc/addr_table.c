@@ -3,11 +3,17 @@
  * index (invariants in addr_table.h).
  */
 #include "addr_table.h"
-#include <stdlib.h>
+#include "meta_alloc.h"
 #include <string.h>
 
 void addr_table_init(addr_table *t, size_t entry_size) {
   *t = (addr_table){.entry_size = entry_size};
+}
+
+void addr_table_release(addr_table *t) {
+  meta_free(t->entries);
+  meta_free(t->index);
+  addr_table_init(t, t->entry_size);
 }
 
 /* The hash keeps neighbouring addresses in neighbouring index slots, so
@@ -63,7 +69,7 @@ static bool shrink(addr_table *t) {
   t->sparse_rebuilds = 0;
   if (t->capacity > 64) {
     size_t cap = t->count * 2 > 64 ? t->count * 2 : 64;
-    char *e = realloc(t->entries, cap * t->entry_size);
+    char *e = meta_realloc(t->entries, cap * t->entry_size);
     if (e) {
       t->entries = e;
       t->capacity = cap;
@@ -74,10 +80,10 @@ static bool shrink(addr_table *t) {
     want *= 2;
   if (want * 4 > t->index_size)
     return false;
-  uint64_t *index = calloc(want, sizeof *index);
+  uint64_t *index = meta_calloc(want, sizeof *index);
   if (!index)
     return false;
-  free(t->index);
+  meta_free(t->index);
   t->index = index;
   t->index_size = want;
   return true; /* already zero */
@@ -98,10 +104,10 @@ static bool grow_index(addr_table *t, size_t want_entries) {
     size *= 2;
   if (size == t->index_size)
     return true;
-  uint64_t *index = calloc(size, sizeof *index);
+  uint64_t *index = meta_calloc(size, sizeof *index);
   if (!index)
     return false;
-  free(t->index);
+  meta_free(t->index);
   t->index = index;
   t->index_size = size;
   addr_table_rebuild_index(t);
@@ -114,7 +120,7 @@ static bool grow_entries(addr_table *t) {
   size_t cap = t->capacity ? t->capacity * 2 : 64;
   if (cap > UINT32_MAX - 1)
     return false;
-  char *e = realloc(t->entries, cap * t->entry_size);
+  char *e = meta_realloc(t->entries, cap * t->entry_size);
   if (!e)
     return false;
   t->entries = e;

@@ -17,7 +17,9 @@
  *       the key's 32-bit hash and i + 1 for entry i, 0 is empty; linear
  *       probing from the low bits of the hash, no tombstones (removal shifts the
  *       probe run back).
- *   T4. Memory comes from malloc: the collector never scans it, so the
+ *   T4. Memory comes from meta_alloc (mmap), never malloc: tables change
+ *       during collections, with other threads stopped (one may hold the
+ *       malloc lock), and the collector never scans that memory, so the
  *       entries never keep their objects alive by themselves.
  * Not thread-safe: the caller holds the collector lock.
  */
@@ -37,6 +39,8 @@ typedef struct addr_table {
 } addr_table;
 
 void addr_table_init(addr_table *t, size_t entry_size);
+/* Give the table's memory back; it is empty (and usable) afterwards. */
+void addr_table_release(addr_table *t);
 static inline void *addr_table_at(const addr_table *t, size_t i) {
   return t->entries + i * t->entry_size;
 }

@@ -7,6 +7,56 @@
  * their mark bits while a cycle is marking: allocation is black), so every
  * handed-out object is recorded before it exists; flushing a cursor clears
  * the bits of the slots it did not hand out.
+ *
+ * Thread cursors set a whole block aside at once.  When a thread cursor
+ * takes a block (under G->lock), every free slot of every word gets its
+ * alloc bit (and its mark bit while marking), the counters are updated
+ * for all of them, and the slots are remembered per word in the
+ * mutator's `reserved` table.  Moving to the next word is then done by the
+ * owner alone, without the lock (cursor_take_reserved): it reads its own
+ * table, zeroes the slots if the block needs it, and points the cursor at
+ * the word.  It writes no shared metadata at all — no bitmap word, no
+ * counter, no block flag — so it cannot race with what runs concurrently
+ * under the lock: incremental mark slices setting mark bits (with plain
+ * read-modify-writes, mark.c), gc_free clearing an alloc bit, other
+ * threads' block acquisitions.  The lock is taken once per block instead
+ * of once per 64 slots, and the zeroing is done outside it.
+ *
+ * The one thing that can interrupt the owner is a collection that stops
+ * it by signal, at any instruction.  That collection gives back the
+ * reservations of stopped threads' cursors beyond their current word
+ * (mutator_cursors_release_stopped: alloc and mark bits cleared, counters
+ * adjusted, table entries zeroed), and marks every allocated slot of the
+ * current word (stopped_cursors_mark, which covers the set-aside slots of
+ * that word too).  So the owner's protocol for word w is:
+ *   1. read reserved[w]; if empty, go on; zero its slots if needed;
+ *   2. store cursor.word = w (a signal fence orders it, compiler-wise,
+ *      before the next read; a signal interrupts at an instruction
+ *      boundary, and the collector reads the record after the handler's
+ *      acknowledgement, so program order is what it sees);
+ *   3. read reserved[w] again: a collection before step 2 may have given
+ *      the word back (then it reads 0 and goes on: the zeroing of step 1
+ *      touched only free slots of a block nobody else allocates from);
+ *      a collection after step 2 keeps the word and marks its slots;
+ *   4. clear reserved[w], then set word_base and last `remaining`, which
+ *      is what the fast path hands out.
+ * `remaining` is 0 throughout (the slow path is entered only then), so a
+ * collection in between never sees slots of one word with the index of
+ * another; word_base may lag behind `word` for a few instructions, which
+ * is why the collector computes addresses from block and word.
+ * Reservations never outlive a collection's flip unmarked: those made
+ * while no cycle is marking are given back by the next collection or
+ * cycle start (both flush cursors first), those made while marking are
+ * black, like every allocation during a cycle.  Black set-aside slots are
+ * zeroed at once, under the lock: the incremental remark gives nothing
+ * back, and a black slot is rescanned with its card and checked by the
+ * verifier as an object, so it must not hold a dead object's words (a
+ * stale stack word pointing at it would otherwise make the verifier
+ * follow them).  Slots set aside outside a cycle are zeroed lazily: a
+ * collection gives them back before anything looks at them.
+ *
+ * Stress mode (every allocation counted) and the shared cursors of the
+ * uncollectable kinds keep the one-word-at-a-time path under the lock.
  */
 #include "alloc.h"
 #include "block_pool.h"
@@ -35,33 +85,112 @@ static uint64_t word_valid_mask(const block_meta *b, uint32_t w) {
   return ((uint64_t)1 << (b->nslots - first)) - 1;
 }
 
+static uint32_t block_words(const block_meta *b) { return (b->nslots + 63) / 64; }
+
+/* Lock held or world stopped: give slots `give` of word w back (they were
+ * recorded allocated, and marked if taken during a cycle, but never
+ * handed out). */
+static void slots_give_back(uint32_t bi, uint32_t w, uint64_t give) {
+  block_meta *b = &G->blocks[bi];
+  block_bits *bits = &G->bits[bi];
+  unsigned unused = (unsigned)__builtin_popcountll(give);
+  bits->alloc[w] &= ~give;
+  if (bits->mark[w] & give) {
+    b->marked -= (unsigned)__builtin_popcountll(bits->mark[w] & give);
+    bits->mark[w] &= ~give;
+  }
+  b->allocated -= unused;
+  /* Saturating: slots set aside before the last collection reset the
+   * pacer's count may be given back after it (a black reservation kept by
+   * a remark, a thread exiting); a wrapped count would start collections
+   * at once. */
+  uint64_t bytes = (uint64_t)unused * b->obj_size;
+  G->bytes_since_gc -= bytes < G->bytes_since_gc ? bytes : G->bytes_since_gc;
+  G->allocated_bytes -= bytes;
+}
+
+/* Thread cursors: position in the mutator's tables. */
+static unsigned cursor_slot(const mutator *m, const alloc_cursor *c) {
+  return (unsigned)(c - &m->cursors[0][0]);
+}
+
+/* Lock held or world stopped: give back the set-aside slots of words
+ * [from, end of block). */
+static void reserved_give_back(mutator *m, alloc_cursor *c, uint32_t from) {
+  if (!c->block)
+    return;
+  uint32_t bi = c->block - 1;
+  uint64_t *resv = m->reserved[cursor_slot(m, c)];
+  uint32_t words = block_words(&G->blocks[bi]);
+  for (uint32_t w = from; w < words; w++) {
+    uint64_t give = resv[w];
+    if (!give)
+      continue;
+    resv[w] = 0;
+    slots_give_back(bi, w, give);
+  }
+}
+
 void cursor_flush(alloc_cursor *c) {
   if (!c->block)
     return;
   uint32_t bi = c->block - 1;
-  block_meta *b = &G->blocks[bi];
-  block_bits *bits = &G->bits[bi];
-  if (c->remaining) {
-    unsigned unused = (unsigned)__builtin_popcountll(c->remaining);
-    bits->alloc[c->word] &= ~c->remaining;
-    if (bits->mark[c->word] & c->remaining) {
-      bits->mark[c->word] &= ~c->remaining;
-      b->marked -= unused;
-    }
-    b->allocated -= unused;
-    G->bytes_since_gc -= (uint64_t)unused * c->size;
-    G->allocated_bytes -= (uint64_t)unused * c->size;
-  }
-  b->flags &= ~BF_OWNED;
+  if (c->remaining)
+    slots_give_back(bi, c->word, c->remaining);
+  G->blocks[bi].flags &= ~BF_OWNED;
   sweep_block_released(bi);
   *c = (alloc_cursor){0};
+}
+
+/* A thread cursor with what it set aside. */
+static void mutator_cursor_flush(mutator *m, alloc_cursor *c) {
+  reserved_give_back(m, c, c->word);
+  cursor_flush(c);
+}
+
+void mutator_cursors_flush(mutator *m) {
+  for (unsigned k = 0; k < CURSOR_KINDS; k++)
+    for (unsigned c = 0; c < NUM_CLASSES; c++)
+      mutator_cursor_flush(m, &m->cursors[k][c]);
+}
+
+/* World stopped, m stopped by signal (it may be anywhere in the fast path
+ * or in cursor_take_reserved): keep each cursor and its current word, give
+ * back the words after it. */
+static void mutator_cursors_release_stopped(mutator *m) {
+  for (unsigned k = 0; k < CURSOR_KINDS; k++)
+    for (unsigned c = 0; c < NUM_CLASSES; c++) {
+      alloc_cursor *cur = &m->cursors[k][c];
+      reserved_give_back(m, cur, cur->word + 1);
+    }
+}
+
+/* Record the free slots `free` of word w as allocated (and black while
+ * marking); returns how many. */
+static unsigned word_claim(uint32_t bi, uint32_t w, uint64_t free) {
+  block_meta *b = &G->blocks[bi];
+  block_bits *bits = &G->bits[bi];
+  bits->alloc[w] |= free;
+  unsigned count = (unsigned)__builtin_popcountll(free);
+  if (gleaner_marking) {
+    bits->mark[w] |= free;
+    b->marked += count;
+  }
+  return count;
+}
+
+static void claimed_count(uint32_t bi, unsigned count) {
+  block_meta *b = &G->blocks[bi];
+  b->allocated += count;
+  G->bytes_since_gc += (uint64_t)count * b->obj_size;
+  G->allocated_bytes += (uint64_t)count * b->obj_size;
 }
 
 /* Take the next bitmap word with free slots, from word `from` on. */
 static bool cursor_take_word(alloc_cursor *c, uint32_t bi, uint32_t from) {
   block_meta *b = &G->blocks[bi];
   block_bits *bits = &G->bits[bi];
-  uint32_t words = (b->nslots + 63) / 64;
+  uint32_t words = block_words(b);
   for (uint32_t w = from; w < words; w++) {
     uint64_t free = ~bits->alloc[w] & word_valid_mask(b, w);
     if (!free)
@@ -70,15 +199,7 @@ static bool cursor_take_word(alloc_cursor *c, uint32_t bi, uint32_t from) {
       free &= -free; /* one object per take: every allocation is counted */
     if (b->flags & BF_NEEDS_ZEROING)
       sweep_zero_slots(bi, w, free);
-    bits->alloc[w] |= free;
-    unsigned count = (unsigned)__builtin_popcountll(free);
-    if (gleaner_marking) {
-      bits->mark[w] |= free;
-      b->marked += count;
-    }
-    b->allocated += count;
-    G->bytes_since_gc += (uint64_t)count * b->obj_size;
-    G->allocated_bytes += (uint64_t)count * b->obj_size;
+    claimed_count(bi, word_claim(bi, w, free));
     *c = (alloc_cursor){.remaining = free,
                         .word_base = block_base(bi) + (size_t)w * 64 * b->obj_size,
                         .size = b->obj_size,
@@ -89,8 +210,83 @@ static bool cursor_take_word(alloc_cursor *c, uint32_t bi, uint32_t from) {
   return false;
 }
 
-/* A block of this kind and class with free slots, or NO_BLOCK. */
-static uint32_t acquire_block(unsigned kind, unsigned cls) {
+/* Lock held: set every free slot of block bi aside for thread cursor c
+ * (alloc.c header).  The cursor points at the first such word with
+ * nothing in `remaining`; cursor_take_reserved hands the words out. */
+static bool cursor_reserve_block(mutator *m, alloc_cursor *c, uint32_t bi, unsigned kind,
+                                 unsigned cls) {
+  block_meta *b = &G->blocks[bi];
+  block_bits *bits = &G->bits[bi];
+  uint64_t *resv = m->reserved[cursor_slot(m, c)];
+  uint32_t words = block_words(b), first = UINT32_MAX;
+  unsigned count = 0;
+  for (uint32_t w = 0; w < words; w++) {
+    uint64_t free = ~bits->alloc[w] & word_valid_mask(b, w);
+    resv[w] = free;
+    if (!free)
+      continue;
+    if (first == UINT32_MAX)
+      first = w;
+    count += word_claim(bi, w, free);
+  }
+  if (first == UINT32_MAX)
+    return false;
+  claimed_count(bi, count);
+  m->reserved_dirty[kind] &= ~((uint64_t)1 << cls);
+  if (b->flags & BF_NEEDS_ZEROING) {
+    if (gleaner_marking) {
+      /* Black slots are rescanned with their card (pre-clean, remark)
+       * and verified as objects: they must hold nothing already. */
+      for (uint32_t w = first; w < words; w++)
+        if (resv[w])
+          sweep_zero_slots(bi, w, resv[w]);
+    } else {
+      m->reserved_dirty[kind] |= (uint64_t)1 << cls;
+    }
+  }
+  *c = (alloc_cursor){.remaining = 0,
+                      .word_base = block_base(bi) + (size_t)first * 64 * b->obj_size,
+                      .size = b->obj_size,
+                      .block = bi + 1,
+                      .word = first};
+  return true;
+}
+
+/* Owner thread, no lock: point the cursor at its next set-aside word
+ * (protocol in the header).  c->remaining is 0. */
+static bool cursor_take_reserved(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
+  if (!c->block)
+    return false;
+  volatile uint64_t *resv = m->reserved[cursor_slot(m, c)];
+  uint32_t words = (gleaner_class_nslots[cls] + 63) / 64;
+  bool dirty = (m->reserved_dirty[kind] >> cls) & 1;
+  for (uint32_t w = c->word; w < words; w++) {
+    uint64_t free = resv[w];
+    if (!free)
+      continue;
+    char *base = block_base(c->block - 1) + (size_t)w * 64 * c->size;
+    if (dirty)
+      sweep_zero_slots(c->block - 1, w, free);
+    *(volatile uint32_t *)&c->word = w;
+    atomic_signal_fence(memory_order_seq_cst);
+    free = resv[w];
+    if (!free)
+      continue; /* given back by a collection before the store above */
+    resv[w] = 0;
+    *(char *volatile *)&c->word_base = base;
+    atomic_signal_fence(memory_order_seq_cst);
+    *(volatile uint64_t *)&c->remaining = free;
+    return true;
+  }
+  return false;
+}
+
+/* A block of this kind and class with free slots, or NO_BLOCK.  With
+ * `dirty` (thread cursors), a free block whose memory is dirty comes back
+ * uncleared, *dirty set, and not yet announced to the barrier
+ * (vm_block_acquired): the caller clears it without the lock and finishes
+ * with block_cleared. */
+static uint32_t acquire_block(unsigned kind, unsigned cls, bool *dirty) {
   uint32_t bi;
   while ((bi = sweep_pop_available(kind, cls)) != NO_BLOCK) {
     /* A compaction candidate gets no new objects (compact.c). */
@@ -98,25 +294,40 @@ static uint32_t acquire_block(unsigned kind, unsigned cls) {
         !(G->blocks[bi].flags & BF_EVACUATE))
       goto got;
   }
-  bi = block_alloc_run(1);
+  bi = dirty ? block_alloc_unzeroed(dirty) : block_alloc_run(1);
   if (bi == NO_BLOCK)
     return NO_BLOCK;
   block_init_small(bi, kind, cls);
-  vm_block_acquired(bi, 1);
+  if (dirty && *dirty)
+    G->blocks[bi].flags |= BF_NEEDS_ZEROING; /* its free slots are not zero (I2) */
+  else
+    vm_block_acquired(bi, 1);
 got:
   G->blocks[bi].flags |= BF_OWNED;
   return bi;
 }
 
-static bool cursor_refill(alloc_cursor *c, unsigned kind, unsigned cls) {
+/* Thread cursors set whole blocks aside unless every allocation must be
+ * counted (stress mode). */
+static bool cursor_reserves(const mutator *m, unsigned kind) {
+  return m && kind < CURSOR_KINDS && !G->cfg.stress;
+}
+
+/* Lock held: give the cursor a word with free slots, one word at a time
+ * (stress mode, shared cursors; m: the owner, NULL for a shared cursor). */
+static bool cursor_refill(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
+  GC_ASSERT(!cursor_reserves(m, kind));
   if (c->block) {
     uint32_t bi = c->block - 1, next = c->word + 1;
     c->remaining = 0;
     if (cursor_take_word(c, bi, next))
       return true;
-    cursor_flush(c);
+    if (m)
+      mutator_cursor_flush(m, c);
+    else
+      cursor_flush(c);
   }
-  uint32_t bi = acquire_block(kind, cls);
+  uint32_t bi = acquire_block(kind, cls, NULL);
   if (bi == NO_BLOCK)
     return false;
   if (cursor_take_word(c, bi, 0))
@@ -129,13 +340,15 @@ static alloc_cursor *cursor_for(mutator *m, unsigned kind, unsigned cls) {
 }
 
 void cursors_flush_all(void) {
-  /* A thread stopped by signal may be inside the fast path: its cursors
-   * stay, and their current words are roots (stop_world.h). */
-  for (mutator *m = G->mutators; m; m = m->next)
-    if (m->stopped != MUTATOR_SIGNALED)
-      for (unsigned k = 0; k < CURSOR_KINDS; k++)
-        for (unsigned c = 0; c < NUM_CLASSES; c++)
-          cursor_flush(&m->cursors[k][c]);
+  /* A thread stopped by signal may be inside the fast path or between two
+   * words: its cursors stay, and their current words are roots
+   * (stop_world.h); only what they set aside beyond is given back. */
+  for (mutator *m = G->mutators; m; m = m->next) {
+    if (m->stopped == MUTATOR_SIGNALED)
+      mutator_cursors_release_stopped(m);
+    else
+      mutator_cursors_flush(m);
+  }
   for (unsigned k = 0; k < NUM_KINDS; k++)
     for (unsigned c = 0; c < NUM_CLASSES; c++)
       cursor_flush(&G->shared_cursors[k][c]);
@@ -145,17 +358,85 @@ void cursors_flush_all(void) {
 static void *alloc_small_under_lock(mutator *m, size_t n, unsigned kind) {
   unsigned cls = size_class_of(n);
   alloc_cursor *c = cursor_for(m, kind, cls);
+  mutator *owner = kind < CURSOR_KINDS ? m : NULL;
   void *p = cursor_take(c);
   if (p)
     return p;
   collect_if_due(gleaner_class_size[cls]);
   for (int attempt = 0; attempt < 2; attempt++) {
-    if (cursor_refill(c, kind, cls))
+    if (cursor_refill(owner, c, kind, cls))
       return cursor_take(c);
     if (attempt == 0 && !G->disabled)
       collect_full_locked("heap limit reached");
   }
   return NULL;
+}
+
+typedef enum { RESERVE_FAILED, RESERVE_DONE, RESERVE_MUST_CLEAR } reserve_result;
+
+/* Lock held: thread cursor c has no set-aside word left; give it a new
+ * block (a collection may come first) and its first word.  Only that
+ * word is zeroed under the lock (so the current word's untaken slots are
+ * always zero, stop_world.h); the owner takes the others without it.
+ * RESERVE_MUST_CLEAR: the block is a dirty free block, owned by c with
+ * nothing allocated (flagged BF_NEEDS_ZEROING, so a collection or the
+ * verifier meanwhile finds it consistent); the caller clears its 64 KiB
+ * without the lock, then calls cursor_reserve_cleared. */
+static reserve_result cursor_reserve_next(mutator *m, alloc_cursor *c, unsigned kind,
+                                          unsigned cls) {
+  collect_if_due(gleaner_class_size[cls]);
+  for (int attempt = 0; attempt < 2; attempt++) {
+    mutator_cursor_flush(m, c);
+    bool dirty = false;
+    uint32_t bi = acquire_block(kind, cls, &dirty);
+    if (bi != NO_BLOCK) {
+      if (dirty) {
+        *c = (alloc_cursor){.word_base = block_base(bi),
+                            .size = G->blocks[bi].obj_size,
+                            .block = bi + 1};
+        return RESERVE_MUST_CLEAR;
+      }
+      if (cursor_reserve_block(m, c, bi, kind, cls) && cursor_take_reserved(m, c, kind, cls))
+        return RESERVE_DONE;
+      gc_fatal("block %u of class %u acquired with no free slot", bi, cls);
+    }
+    if (attempt == 0 && !G->disabled)
+      collect_full_locked("heap limit reached");
+  }
+  return RESERVE_FAILED;
+}
+
+/* Lock held: the owner has cleared c's block (RESERVE_MUST_CLEAR).
+ * Nothing was allocated in it meanwhile (it is owned, and a collection
+ * leaves a stopped thread's cursor alone), so every slot is free and
+ * zero. */
+static bool cursor_reserve_cleared(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
+  uint32_t bi = c->block - 1;
+  G->blocks[bi].flags &= ~BF_NEEDS_ZEROING;
+  vm_block_acquired(bi, 1);
+  if (cursor_reserve_block(m, c, bi, kind, cls) && cursor_take_reserved(m, c, kind, cls))
+    return true;
+  gc_fatal("cleared block %u of class %u has no free slot", bi, cls);
+}
+
+/* The locked part of a thread cursor's slow path: a new block set aside
+ * and an object from its first word, or NULL. */
+static void *cursor_new_block(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
+  state_lock();
+  reserve_result r = cursor_reserve_next(m, c, kind, cls);
+  while (r == RESERVE_MUST_CLEAR) {
+    uint32_t bi = c->block - 1;
+    state_unlock();
+    memset(block_base(bi), 0, BLOCK_SIZE); /* 64 KiB: not under the lock */
+    state_lock();
+    /* (The cursor still holds the block: only this thread changes it.) */
+    r = c->block == bi + 1 && cursor_reserve_cleared(m, c, kind, cls)
+            ? RESERVE_DONE
+            : cursor_reserve_next(m, c, kind, cls);
+  }
+  void *p = r == RESERVE_DONE ? cursor_take(c) : NULL;
+  state_unlock();
+  return p;
 }
 
 void *alloc_small_locked(size_t n, unsigned kind) {
@@ -185,6 +466,17 @@ void *alloc_small_slow(size_t n, unsigned kind) {
   finalize_safe_point(); /* outside the lock, before this allocation */
   ensure_init();
   mutator *m = mutator_current();
+  if (cursor_reserves(m, kind)) {
+    /* The next word of the block the cursor set aside, without the lock;
+     * the lock only to set a new block aside. */
+    unsigned cls = size_class_of(n);
+    alloc_cursor *c = &m->cursors[kind][cls];
+    if (cursor_take_reserved(m, c, kind, cls))
+      return cursor_take(c);
+    clear_stack_if_collecting_soon(n);
+    void *p = cursor_new_block(m, c, kind, cls);
+    return p ? p : alloc_failed("gc_alloc", n);
+  }
   clear_stack_if_collecting_soon(n);
   state_lock();
   void *p = alloc_small_under_lock(m, n, kind);

@@ -9,6 +9,9 @@
 /* Lock held: give every cursor's untaken slots back and release blocks. */
 void cursors_flush_all(void);
 void cursor_flush(alloc_cursor *c);
+/* Lock held: flush every cursor of m, with the slots they set aside
+ * (thread exit, fork child). */
+void mutator_cursors_flush(mutator *m);
 /* Lock held: allocation under the lock for kinds without thread cursors. */
 void *alloc_small_locked(size_t n, unsigned kind);
 /* Report an allocation failure: errno, OOM handler. */

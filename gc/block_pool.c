@@ -10,6 +10,9 @@
  * Invariants
  *   P1. A run handed out is zero-filled: virgin and decommitted blocks are
  *       zero by the kernel, dirty free blocks are cleared with memset here.
+ *       Except from block_alloc_unzeroed, which reports a dirty block
+ *       instead of clearing it: a thread cursor clears it without the lock
+ *       (alloc.c), flagged BF_NEEDS_ZEROING meanwhile.
  *   P2. blocks_in_use + blocks_free == high_water.
  */
 #include "block_pool.h"
@@ -116,11 +119,17 @@ static bool commit_to(uint32_t new_high) {
   return true;
 }
 
-static void take_run(uint32_t start, uint32_t n) {
+/* Returns whether a dirty block was left uncleared (zero == false). */
+static bool take_run(uint32_t start, uint32_t n, bool zero) {
+  bool dirty = false;
   for (uint32_t i = start; i < start + n; i++) {
     block_meta *b = &G->blocks[i];
-    if (b->flags & BF_DIRTY_FREE)
-      memset(block_base(i), 0, BLOCK_SIZE);
+    if (b->flags & BF_DIRTY_FREE) {
+      if (zero)
+        memset(block_base(i), 0, BLOCK_SIZE);
+      else
+        dirty = true;
+    }
     if (b->flags & BF_DECOMMITTED)
       G->blocks_decommitted--;
     *b = (block_meta){0};
@@ -130,9 +139,10 @@ static void take_run(uint32_t start, uint32_t n) {
   G->blocks_free -= n;
   G->blocks_in_use += n;
   advance_free_hint();
+  return dirty;
 }
 
-uint32_t block_alloc_run(uint32_t n) {
+static uint32_t alloc_run(uint32_t n, bool zero, bool *dirty) {
   if (n == 0 || n > block_pool_headroom())
     return NO_BLOCK;
   uint32_t extend_from;
@@ -144,9 +154,16 @@ uint32_t block_alloc_run(uint32_t n) {
       return NO_BLOCK;
     start = extend_from;
   }
-  take_run(start, n);
+  *dirty = take_run(start, n, zero);
   return start;
 }
+
+uint32_t block_alloc_run(uint32_t n) {
+  bool dirty;
+  return alloc_run(n, true, &dirty);
+}
+
+uint32_t block_alloc_unzeroed(bool *dirty) { return alloc_run(1, false, dirty); }
 
 /* Release the pages of the bitmap side table that lie wholly inside the
  * entries of blocks [index, index + n): decommitted blocks need no bits,

@@ -12,6 +12,9 @@ int heap_reserve(size_t max_heap);
 /* A run of n zeroed blocks (state left BLOCK_FREE for the caller to set),
  * or NO_BLOCK when the heap limit or the OS says no.  Lock held. */
 uint32_t block_alloc_run(uint32_t n);
+/* One block like block_alloc_run(1), except that a dirty block is not
+ * cleared: *dirty says so, and the caller must clear it (P1). */
+uint32_t block_alloc_unzeroed(bool *dirty);
 /* Return a run to the pool; its memory is dirty from now on. */
 void block_free_run(uint32_t index, uint32_t n);
 /* Release the pages of free blocks beyond what the allocator will soon

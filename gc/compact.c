@@ -64,6 +64,7 @@
  * reported through compact_note_store (compact.h).
  */
 #include "compact.h"
+#include "meta_alloc.h"
 #include "alloc.h"
 #include "block_pool.h"
 #include "pin.h"
@@ -171,7 +172,7 @@ void compact_set_batch_bytes(size_t bytes) {
 
 static bool grow(void **items, size_t *cap, size_t elem) {
   size_t n = *cap ? *cap * 2 : 4096;
-  void *p = realloc(*items, n * elem);
+  void *p = meta_realloc(*items, n * elem); /* world stopped: no malloc */
   if (!p)
     return false;
   *items = p;

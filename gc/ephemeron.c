@@ -8,6 +8,7 @@
  * so it never keeps an ephemeron, key or value alive.
  */
 #include "ephemeron.h"
+#include "meta_alloc.h"
 #include "liveness.h"
 #include "mark.h"
 #include <stdlib.h>
@@ -41,7 +42,7 @@ static bool valid_reference(const char *what, void *p) {
 static bool registry_push(gc_ephemeron *e) {
   if (E.count == E.capacity) {
     size_t cap = E.capacity ? E.capacity * 2 : 256;
-    gc_ephemeron **items = realloc(E.items, cap * sizeof *items);
+    gc_ephemeron **items = meta_realloc(E.items, cap * sizeof *items);
     if (!items)
       return false;
     E.items = items;

@@ -16,6 +16,7 @@
  * retained the object it explains would explain itself).
  */
 #include "explain.h"
+#include "stopped_output.h"
 #include "alloc.h"
 #include "heap_census.h"
 #include "stop_world.h"
@@ -174,10 +175,12 @@ __attribute__((noinline)) static int explain_hidden(uintptr_t hidden, FILE *out,
   (void)mutator_current();
   if (!out)
     out = stderr;
-  explain_job job = {hidden, out, floor, -1};
+  stopped_output text;
+  explain_job job = {hidden, stopped_output_open(&text, out), floor, -1};
   state_lock();
   world_stopped_run(explain_stopped, &job); /* other threads' stacks hold still */
   state_unlock();
+  stopped_output_finish(&text); /* printed once the world runs again */
   fflush(out);
   return job.rc;
 }

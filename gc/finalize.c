@@ -16,6 +16,7 @@
  * thread's stack and so stays alive.
  */
 #include "finalize.h"
+#include "meta_alloc.h"
 #include "addr_table.h"
 #include "liveness.h"
 #include "mark.h"
@@ -160,7 +161,7 @@ static bool queue_push(const fin_entry *e) {
       F.head = 0;
     } else {
       size_t cap = F.capacity ? F.capacity * 2 : 256;
-      fin_queued *q = realloc(F.queue, cap * sizeof *q);
+      fin_queued *q = meta_realloc(F.queue, cap * sizeof *q); /* world stopped */
       if (!q)
         return false;
       F.queue = q;

@@ -9,6 +9,13 @@
  * path (alloc_fast.h) only clears the lowest bit; the alloc bits of the
  * block are updated when the cursor moves on or is flushed (heap_layout.h
  * invariant I3).
+ *
+ * A cursor sets aside, under the lock, every free slot of the block it
+ * takes (alloc bits set at once); `reserved` remembers, per bitmap word,
+ * which slots those are, so that the owner moves from word to word
+ * without the lock and a flush can give back what was not handed out.
+ * The protocol between the owner and a collection that stops it is at
+ * the top of alloc.c.
  */
 #ifndef GLEANER_MUTATOR_H
 #define GLEANER_MUTATOR_H
@@ -27,6 +34,10 @@ typedef struct alloc_cursor {
 } alloc_cursor;
 /* 32 bytes: the fast path indexes cursors with a shift. */
 _Static_assert(sizeof(alloc_cursor) == 32, "cursor is 32 bytes");
+
+/* Slots set aside for one cursor in its block, per bitmap word, not yet
+ * handed to the cursor's current word (alloc.c). */
+typedef uint64_t cursor_reserve[BITMAP_WORDS];
 
 /* mutator.stopped during a collection. */
 #define MUTATOR_RUNNING 0  /* the collecting thread itself, or no collection */
@@ -58,7 +69,20 @@ typedef struct mutator {
   volatile uint32_t ack_gen;
   int is_main;
   uint64_t alloc_count;       /* for stress mode */
+  /* CURSOR_KINDS * NUM_CLASSES entries, indexed like `cursors`; they live
+   * in the same mapping, right after the record (MUTATOR_MAP_BYTES), so
+   * the unregistered dummy (a static, scanned as data) stays small.
+   * Dirty bits: per kind, a bit per class whose set-aside slots are not
+   * zeroed yet.  Both written by the owner only (under the lock when
+   * setting aside) and by a collection (giving slots back). */
+  cursor_reserve *reserved;
+  uint64_t reserved_dirty[CURSOR_KINDS];
 } mutator;
+_Static_assert(NUM_CLASSES <= 64, "reserved_dirty has a bit per class");
+
+/* Bytes mapped for one mutator record and its reservations. */
+#define MUTATOR_MAP_BYTES \
+  (sizeof(mutator) + sizeof(cursor_reserve) * CURSOR_KINDS * NUM_CLASSES)
 
 /* The calling thread's record; points at an empty dummy (all cursors empty)
  * until the thread is registered, so the fast path needs no NULL test. */

@@ -10,6 +10,7 @@
  * free runs), and the pause summary.
  */
 #include "usage_report.h"
+#include "stopped_output.h"
 #include "alloc.h"
 #include "explain.h"
 #include "heap_census.h"
@@ -78,11 +79,16 @@ static void report_stopped(void *arg) {
 }
 
 __attribute__((noinline)) void usage_report_print(FILE *out) {
-  report_job job = {.out = out, .floor = (const char *)__builtin_frame_address(0)};
+  stopped_output text;
+  report_job job = {.floor = (const char *)__builtin_frame_address(0)};
   ensure_init();
   (void)mutator_current();
+  job.out = stopped_output_open(&text, out);
   state_lock();
   world_stopped_run(report_stopped, &job); /* other threads' stacks hold still */
+  state_unlock();
+  stopped_output_finish(&text); /* printed once the world runs again */
+  state_lock();
   print_pauses(out);
   state_unlock();
   fflush(out);

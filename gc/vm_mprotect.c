@@ -43,8 +43,18 @@ static void chain_to_previous(int sig, siginfo_t *info, void *context) {
 
 static void on_segv(int sig, siginfo_t *info, void *context) {
   uintptr_t a = (uintptr_t)info->si_addr;
-  if (!protecting || !G || !addr_in_heap(a) || info->si_code != SEGV_ACCERR) {
+  if (!G || !addr_in_heap(a) || info->si_code != SEGV_ACCERR) {
     chain_to_previous(sig, info, context);
+    return;
+  }
+  if (!protecting) {
+    /* The cycle ended between the fault and this test (the thread may
+     * have been stopped in this handler while the collector released
+     * the heap): a committed block is writable again, or about to be,
+     * so retry the write.  Only the uncommitted reservation above
+     * high_water stays inaccessible: a real fault. */
+    if (block_index(a) >= G->high_water)
+      chain_to_previous(sig, info, context);
     return;
   }
   uintptr_t page = a & ~(CARD_SIZE - 1);
@@ -124,6 +134,6 @@ void mprotect_rearm_card(uintptr_t card_lo) {
 void mprotect_release_all(void) {
   if (!protecting)
     return;
-  protecting = 0;
   mprotect((void *)G->heap_lo, (size_t)G->high_water * BLOCK_SIZE, PROT_READ | PROT_WRITE);
+  protecting = 0; /* after: a fault before the mprotect still finds it set */
 }

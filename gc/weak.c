@@ -11,6 +11,7 @@
  * object, whose type has no traced slot).
  */
 #include "weak.h"
+#include "meta_alloc.h"
 #include "compact.h"
 #include "addr_table.h"
 #include "liveness.h"
@@ -161,7 +162,7 @@ gc_weak_ref *gc_weak_new(void *target) {
   state_lock();
   if (W.nrefs == W.refs_capacity) {
     size_t cap = W.refs_capacity ? W.refs_capacity * 2 : 256;
-    gc_weak_ref **r = realloc(W.refs, cap * sizeof *r);
+    gc_weak_ref **r = meta_realloc(W.refs, cap * sizeof *r);
     if (!r) {
       state_unlock();
       gc_warnf("gc_weak_new(%p): out of memory for the weak reference registry", target);

@@ -5,6 +5,7 @@
  */
 #include "roots.h"
 #include "mark.h"
+#include "meta_alloc.h"
 #include <stdlib.h>
 
 void gc_root_add(void **slot) {
@@ -17,10 +18,10 @@ void gc_root_add(void **slot) {
   slot_set *s = &G->exact_roots;
   if (s->count == s->capacity) {
     size_t cap = s->capacity ? s->capacity * 2 : 64;
-    void **sites = realloc(s->sites, cap * sizeof *sites);
+    void **sites = meta_realloc(s->sites, cap * sizeof *sites);
     if (sites)
       s->sites = sites;
-    void ***items = sites ? realloc(s->items, cap * sizeof *items) : NULL;
+    void ***items = sites ? meta_realloc(s->items, cap * sizeof *items) : NULL;
     if (!items) {
       state_unlock();
       gc_warnf("gc_root_add(%p): out of memory for the root table", (void *)slot);

@@ -1,16 +1,18 @@
 /*
  * root_ranges.c — explicit ambiguous root ranges (gc_add_roots) and
  * excluded ranges (gc_exclude_roots).  Both are small sorted-free arrays
- * in malloc memory: they are roots themselves, never heap objects.
+ * in meta_alloc (mmap) memory: they are roots themselves, never heap
+ * objects, and the collector reads them with the world stopped.
  */
 #include "roots.h"
 #include "mark.h"
+#include "meta_alloc.h"
 #include <stdlib.h>
 
 static bool range_set_add(range_set *s, char *lo, char *hi) {
   if (s->count == s->capacity) {
     size_t cap = s->capacity ? s->capacity * 2 : 16;
-    root_range *items = realloc(s->items, cap * sizeof *items);
+    root_range *items = meta_realloc(s->items, cap * sizeof *items);
     if (!items)
       return false;
     s->items = items;

@@ -335,10 +335,14 @@ void stopped_cursors_mark(mutator *m) {
       /* Every allocated slot of the current word: the cursor's untaken
        * slots, the ones it handed out, and older objects of the word (at
        * most 63 floating-garbage objects per cursor and collection). */
+      /* The slots it set aside in that word too (alloc.c).  The address
+       * comes from block and word, not word_base: a thread stopped while
+       * moving to its next word may have stored one and not yet the
+       * other. */
       uint64_t allocated = G->bits[cur->block - 1].alloc[cur->word];
+      char *base = block_base(cur->block - 1) + (size_t)cur->word * 64 * cur->size;
       for (uint64_t t = allocated; t; t &= t - 1)
-        mark_ambiguous_word((uintptr_t)(cur->word_base +
-                                        (size_t)__builtin_ctzll(t) * cur->size));
+        mark_ambiguous_word((uintptr_t)(base + (size_t)__builtin_ctzll(t) * cur->size));
     }
   }
 }

@@ -22,12 +22,15 @@ __thread mutator *gleaner_self __attribute__((tls_model("initial-exec"))) =
     &gleaner_unregistered;
 
 mutator *registry_record_new(void) {
-  mutator *m = mmap(NULL, sizeof(mutator), PROT_READ | PROT_WRITE,
+  mutator *m = mmap(NULL, MUTATOR_MAP_BYTES, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  return m == MAP_FAILED ? NULL : m;
+  if (m == MAP_FAILED)
+    return NULL;
+  m->reserved = (cursor_reserve *)(m + 1);
+  return m;
 }
 
-void registry_record_discard(mutator *m) { munmap(m, sizeof *m); }
+void registry_record_discard(mutator *m) { munmap(m, MUTATOR_MAP_BYTES); }
 
 /* Lock held: link record m (zeroed, from registry_record_new) for the
  * calling thread. */
@@ -115,9 +118,7 @@ int gc_unregister_thread(void) {
     return -1;
   }
   state_lock();
-  for (unsigned k = 0; k < CURSOR_KINDS; k++)
-    for (unsigned c = 0; c < NUM_CLASSES; c++)
-      cursor_flush(&m->cursors[k][c]);
+  mutator_cursors_flush(m);
   for (mutator **p = &G->mutators; *p; p = &(*p)->next) {
     if (*p == m) {
       *p = m->next;
@@ -127,7 +128,7 @@ int gc_unregister_thread(void) {
   state_unlock();
   gleaner_self = &gleaner_unregistered;
   threads_on_unregister();
-  munmap(m, sizeof *m);
+  munmap(m, MUTATOR_MAP_BYTES);
   return 0;
 }
 
@@ -141,10 +142,8 @@ void registry_after_fork_child(void) {
       G->mutators = m;
       m->thread = pthread_self();
     } else {
-      for (unsigned k = 0; k < CURSOR_KINDS; k++)
-        for (unsigned c = 0; c < NUM_CLASSES; c++)
-          cursor_flush(&m->cursors[k][c]);
-      munmap(m, sizeof *m);
+      mutator_cursors_flush(m);
+      munmap(m, MUTATOR_MAP_BYTES);
     }
     m = next;
   }

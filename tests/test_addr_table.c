@@ -79,8 +79,7 @@ static void run_pattern(unsigned pattern) {
       assert_int_equal(addr_table_check(&t), 0);
   }
   assert_int_equal(addr_table_check(&t), 0);
-  free(t.entries);
-  free(t.index);
+  addr_table_release(&t);
 }
 
 static bool keep_below_ten(void *e, void *ctx) {
@@ -112,8 +111,7 @@ static void test_shrink_after_mass_removal(void **s) {
       assert_true((e != NULL) == (i < 10));
     }
   }
-  free(t.entries);
-  free(t.index);
+  addr_table_release(&t);
 }
 
 static void test_consecutive_words(void **s) { (void)s; run_pattern(0); }
