@@ -28,6 +28,7 @@ static struct {
   long skip;      /* calls to let through before failing */
   long fail;      /* calls to fail after that (-1: all) */
   long failed;    /* calls failed so far */
+  size_t length;  /* mmap only: if not 0, only calls of this length count */
 } plan[F_COUNT];
 
 static inline void arm(fault_fn f, long skip, long fail) {
@@ -58,8 +59,17 @@ void *__real_mremap(void *old, size_t old_n, size_t new_n, int flags, ...);
 int __real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*start)(void *),
                           void *arg);
 
+/* Fail only the mappings of exactly `length` bytes (one table of the
+ * collector), as plan `fail` says. */
+static inline void arm_mmap_of_length(size_t length, long fail) {
+  arm(F_MMAP, 0, fail);
+  plan[F_MMAP].length = length;
+}
+
 void *__wrap_mmap(void *a, size_t n, int prot, int flags, int fd, off_t off) {
-  return should_fail(F_MMAP) ? MAP_FAILED : __real_mmap(a, n, prot, flags, fd, off);
+  bool targeted = !plan[F_MMAP].length || plan[F_MMAP].length == n;
+  return targeted && should_fail(F_MMAP) ? MAP_FAILED
+                                         : __real_mmap(a, n, prot, flags, fd, off);
 }
 int __wrap_mprotect(void *a, size_t n, int prot) {
   return should_fail(F_MPROTECT) ? -1 : __real_mprotect(a, n, prot);
