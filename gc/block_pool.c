@@ -105,12 +105,25 @@ static void advance_free_hint(void) {
     G->free_hint++;
 }
 
+/* The heap grows by at least COMMIT_AHEAD blocks at a time: one mprotect
+ * per block of growth (a VMA split and merge each) sometimes stalled an
+ * allocation for milliseconds.  Committed but untouched blocks cost no
+ * memory; the heap limit still counts only blocks in use. */
+#define COMMIT_AHEAD 32
+static uint32_t commit_target(uint32_t need) {
+  uint32_t ahead = G->high_water + COMMIT_AHEAD;
+  uint32_t want = need > ahead ? need : ahead;
+  return want < G->blocks_reserved ? want : G->blocks_reserved;
+}
+
 static bool commit_to(uint32_t new_high) {
   char *from = block_base(G->high_water);
   size_t bytes = (size_t)(new_high - G->high_water) * BLOCK_SIZE;
   if (mprotect(from, bytes, PROT_READ | PROT_WRITE) != 0)
     return false;
   G->blocks_free += new_high - G->high_water;
+  if (G->high_water / 64 < G->free_hint)
+    G->free_hint = G->high_water / 64; /* the new free blocks are searched */
   for (uint32_t i = G->high_water; i < new_high; i++) {
     bit_set(G->free_map, i);
     G->blocks[i] = (block_meta){0};
@@ -150,7 +163,7 @@ static uint32_t alloc_run(uint32_t n, bool zero, bool *dirty) {
   if (start == NO_BLOCK) {
     if ((uint64_t)extend_from + n > G->blocks_reserved)
       return NO_BLOCK;
-    if (extend_from + n > G->high_water && !commit_to(extend_from + n))
+    if (extend_from + n > G->high_water && !commit_to(commit_target(extend_from + n)))
       return NO_BLOCK;
     start = extend_from;
   }

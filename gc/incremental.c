@@ -99,6 +99,8 @@ static void start_pause_stopped(void *t0);
 static void start_pause(uint64_t t0) {
   mark_parallel_prepare();
   world_stopped_run(start_pause_stopped, &t0);
+  if (G->cfg.trace && now_ns() - t0 > 1000000)
+    fprintf(stderr, "gleaner: long start pause: %.0f us\n", (now_ns() - t0) / 1e3);
 }
 
 static void start_pause_stopped(void *t0p) {
@@ -322,7 +324,10 @@ static void step(uint64_t t0, uint64_t budget_ns) {
     break;
   }
   inc.last_slice_end = now_ns();
-  inc.last_slice_ns = inc.last_slice_end - t0;
+  /* A remark left to the next slice comes at the next allocation slow
+   * path: the longer the mutator runs first, the more it dirties, and the
+   * remark must rescan all of that in one pause. */
+  inc.last_slice_ns = inc.remark_due ? 0 : inc.last_slice_end - t0;
   if (G->cfg.trace && inc.last_slice_end - t0 > 1000000)
     fprintf(stderr, "gleaner: long step in phase %d: %.0f us, %.0f us on the CPU (budget %.0f us)\n",
             (int)was, (inc.last_slice_end - t0) / 1e3, (thread_cpu_ns() - cpu0) / 1e3,

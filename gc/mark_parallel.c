@@ -127,14 +127,19 @@ static void donate(grey_stack *own) {
 /* Poll the pool without the lock for a while before sleeping: a futex
  * sleep and wake-up costs tens of microseconds idle and milliseconds on a
  * busy machine, while new work usually arrives within one slice. */
+static bool past_deadline(void) { return P.deadline && now_ns() >= P.deadline; }
+
 static void spin_for_work(void) {
   for (unsigned i = 0; i < SPIN_ROUNDS; i++) {
     if (atomic_load_explicit(&pool_ready, memory_order_relaxed))
       return;
-    if (i % 64 == 63)
+    if (i % 64 == 63) {
+      if (past_deadline())
+        return;
       sched_yield();
-    else
+    } else {
       cpu_relax();
+    }
   }
 }
 
@@ -146,13 +151,15 @@ static bool take_work(grey_stack *own) {
   atomic_fetch_add_explicit(&hungry, 1, memory_order_relaxed);
   bool spun = false;
   while (P.pool.count == 0 && !P.finished) {
-    if (P.idle == P.active) {
+    /* All idle: the drain is complete.  A slice's time is up: it ends
+     * here too (the busy markers stop at their next check). */
+    if (P.idle == P.active || past_deadline()) {
       P.finished = true;
       atomic_store_explicit(&pool_ready, 1, memory_order_relaxed);
       pthread_cond_broadcast(&P.work_cond);
       break;
     }
-    if (!spun) {
+    if (!spun || P.deadline) { /* a slice's markers never sleep */
       spun = true;
       pthread_mutex_unlock(&P.lock);
       spin_for_work();
