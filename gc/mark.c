@@ -317,6 +317,15 @@ static inline bool drain_stack(grey_stack *gs, bool atomic, size_t budget_bytes)
   unsigned head = 0, filled = 0;
   uint64_t start = gs->bytes_scanned;
   while (gs->count || filled) {
+    if (filled == 0 && gs->count == 1) {
+      /* One entry and nothing in flight: a chain (a linked list) is
+       * followed directly, not through the FIFO, whose prefetch has
+       * nothing to overlap with here. */
+      scan_entry(gs, atomic, gs->items[--gs->count]);
+      if (gs->bytes_scanned - start >= budget_bytes)
+        break;
+      continue;
+    }
     if (gs->count && filled < PREFETCH_DEPTH) {
       grey_entry e = gs->items[--gs->count];
       __builtin_prefetch((void *)(e.lo & ~PRECISE_TAG));
