@@ -129,6 +129,10 @@ double stats_mmu(uint64_t w) {
 
 void gc_get_stats(gc_stats *out) {
   ensure_init();
+  if (!out) {
+    gc_warnf("gc_get_stats(NULL): no place to put the statistics (ignored)");
+    return;
+  }
   memset(out, 0, sizeof *out);
   state_lock();
   out->heap_bytes = (size_t)(G->blocks_in_use + G->blocks_free - G->blocks_decommitted) *

@@ -196,6 +196,8 @@ static void bad_root_arguments_are_reported(void **state) {
   assert_warned("not a registered root");
   gc_enable(); /* not disabled */
   assert_warned("gc_enable");
+  gc_get_stats(NULL);
+  assert_warned("gc_get_stats(NULL)");
   assert_int_equal(gc_set_max_heap(SIZE_MAX), -1);
   assert_warned("gc_set_max_heap(");
   /* 0 lifts the limit to the reservation (as gc_config.max_heap = 0), it
