@@ -12,6 +12,7 @@
  * writes to GC_dont_gc and the functions stay consistent.
  */
 #include "bdw_internal.h"
+#include "collect.h"
 
 static int GC_CALLBACK never_stop(void) { return 0; }
 static GC_stop_func default_stop = never_stop;
@@ -109,14 +110,16 @@ GC_API int GC_CALL GC_collect_a_little(void) {
   bdw_enter();
   if (GC_is_disabled())
     return 0;
-  int in_progress = gc_collect_a_little();
+  int in_progress = collect_a_little_if_wanted();
   bdw_finalizers_due();
   return in_progress;
 }
 
 GC_API void GC_CALL GC_start_incremental_collection(void) {
-  if (GC_is_incremental_mode())
-    (void)GC_collect_a_little();
+  if (GC_is_incremental_mode() && !GC_is_disabled()) {
+    (void)gc_collect_a_little(); /* starts a cycle even when none is due */
+    bdw_finalizers_due();
+  }
 }
 
 /* Before initialization the limit waits for GC_init (where the

@@ -166,6 +166,23 @@ int gc_collect_a_little(void) {
   return in_cycle;
 }
 
+/* Boehm GC's GC_collect_a_little: work on a cycle under way, or on one
+ * the pacer wants, but never start a cycle the heap does not need (a
+ * client calling it in a loop would otherwise run back-to-back cycles). */
+int collect_a_little_if_wanted(void) {
+  ensure_init();
+  (void)mutator_current();
+  state_lock();
+  incremental_configure();
+  if (!G->disabled && incremental_enabled() && incremental_cycle_wanted())
+    incremental_step();
+  else if (!G->disabled && !incremental_enabled())
+    collect_if_due(0);
+  int in_cycle = incremental_in_cycle();
+  state_unlock();
+  return in_cycle;
+}
+
 void gc_set_incremental(int on) {
   ensure_init();
   state_lock();

@@ -17,4 +17,7 @@ extern volatile int gleaner_marking;
 void collect_finish_cycle(uint64_t start_ns);
 /* Lock held: bytes the next collection may let the heap grow to. */
 void pacer_after_collection(void);
+/* GC_collect_a_little's rule (bdw_control.c): a step only when a cycle is
+ * under way or wanted; 1 if a cycle is in progress afterwards. */
+int collect_a_little_if_wanted(void);
 #endif

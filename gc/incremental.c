@@ -334,6 +334,11 @@ static void step(uint64_t t0, uint64_t budget_ns) {
             budget_ns / 1e3);
 }
 
+bool incremental_cycle_wanted(void) {
+  return inc.phase != INC_IDLE ||
+         (double)G->bytes_since_gc > (double)G->trigger_bytes * inc.start_fraction;
+}
+
 void incremental_step(void) {
   uint64_t t0 = now_ns();
   step(t0, (uint64_t)G->cfg.pause_target_us * 1000);

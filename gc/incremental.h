@@ -18,6 +18,8 @@ void incremental_on_allocation(size_t bytes);
 void incremental_poll(void);
 /* Lock held: one forced step (stress mode, gc_collect_a_little). */
 void incremental_step(void);
+/* A cycle is under way, or the pacer would start one now. */
+bool incremental_cycle_wanted(void);
 /* Lock held: complete the current cycle now (remark to the end). */
 void incremental_finish(void);
 #endif
