@@ -353,11 +353,11 @@ static bool evacuate_block(uint32_t bi) {
   char *base = block_base(bi);
   bool room = true;
   for (uint32_t w = 0; w < (b->nslots + 63) / 64; w++) {
-    uint64_t todo = bits->mark[w] & ~bits->pin[w];
-    for (; todo; todo &= todo - 1) {
-      uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(todo);
+    uint64_t to_move = bits->mark[w] & ~bits->pin[w];
+    for (; to_move; to_move &= to_move - 1) {
+      uint32_t slot = w * 64 + (uint32_t)__builtin_ctzll(to_move);
       char *from = base + (size_t)slot * b->obj_size;
-      uint64_t rest = todo & (todo - 1); /* overlap the next object's miss */
+      uint64_t rest = to_move & (to_move - 1); /* overlap the next object's miss */
       if (rest)
         __builtin_prefetch(base + (size_t)(w * 64 + __builtin_ctzll(rest)) * b->obj_size);
       char *to = NULL;

@@ -174,23 +174,16 @@ static void on_exact(void **slot, const root_desc *d, void *ctx) {
 }
 
 /* Uncollectable objects are roots of themselves (as in mark.c). */
+static void consider_uncollectable(const object_ref *r, void *arg) {
+  heap_walk *hw = arg;
+  root_desc d = {.kind = ROOT_UNCOLLECTABLE, .lo = r->start};
+  hw->pending = &d;
+  hw->pending_index = WALK_NONE;
+  consider(hw, (uintptr_t)r->start, 0, WALK_NONE);
+}
+
 static void add_uncollectable(heap_walk *hw) {
-  for (uint32_t i = 0; i < hw->blocks; i++) {
-    const block_meta *b = &G->blocks[i];
-    if ((b->state != BLOCK_SMALL && b->state != BLOCK_LARGE_HEAD) ||
-        !kind_is_uncollectable(b->kind))
-      continue;
-    for (uint32_t s = 0; s < b->nslots; s++) {
-      if (!bit_test(G->bits[i].alloc, s))
-        continue;
-      char *start = b->state == BLOCK_LARGE_HEAD ? block_base(i)
-                                                 : block_base(i) + (size_t)s * b->obj_size;
-      root_desc d = {.kind = ROOT_UNCOLLECTABLE, .lo = start};
-      hw->pending = &d;
-      hw->pending_index = WALK_NONE;
-      consider(hw, (uintptr_t)start, 0, WALK_NONE);
-    }
-  }
+  for_each_uncollectable(hw->blocks, consider_uncollectable, hw);
   hw->pending = NULL;
 }
 

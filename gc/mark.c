@@ -437,21 +437,13 @@ void mark_scan_object(uint32_t bi, uint32_t slot) {
 
 /* Uncollectable objects are roots: every allocated one is marked and
  * scanned at the start of each cycle. */
+static void shade_uncollectable(const object_ref *r, void *unused) {
+  (void)unused;
+  shade(&grey, false, r->block, &G->blocks[r->block], r->slot, r->start, r->size);
+}
+
 static void mark_uncollectable(void) {
-  for (uint32_t i = 0; i < G->high_water; i++) {
-    block_meta *b = &G->blocks[i];
-    if ((b->state != BLOCK_SMALL && b->state != BLOCK_LARGE_HEAD) ||
-        !kind_is_uncollectable(b->kind))
-      continue;
-    for (uint32_t s = 0; s < b->nslots; s++) {
-      if (!bit_test(G->bits[i].alloc, s))
-        continue;
-      char *start = b->state == BLOCK_LARGE_HEAD ? block_base(i)
-                                                 : block_base(i) + (size_t)s * b->obj_size;
-      size_t size = b->state == BLOCK_LARGE_HEAD ? large_size(b) : b->obj_size;
-      shade(&grey, false, i, b, s, start, size);
-    }
-  }
+  for_each_uncollectable(G->high_water, shade_uncollectable, NULL);
 }
 
 void mark_begin(void) {

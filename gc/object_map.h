@@ -61,6 +61,27 @@ static inline bool object_find(uintptr_t a, object_ref *out) {
   return slot_find(a, out) && slot_is_allocated(out);
 }
 
+/* fn(r, ctx) for every allocated object of an uncollectable kind in
+ * blocks [0, nblocks): they are roots of themselves (mark.c, heap_walk.c). */
+static inline void for_each_uncollectable(uint32_t nblocks,
+                                          void (*fn)(const object_ref *r, void *ctx),
+                                          void *ctx) {
+  for (uint32_t i = 0; i < nblocks; i++) {
+    const block_meta *b = &G->blocks[i];
+    if ((b->state != BLOCK_SMALL && b->state != BLOCK_LARGE_HEAD) ||
+        !kind_is_uncollectable(b->kind))
+      continue;
+    bool large = b->state == BLOCK_LARGE_HEAD;
+    for (uint32_t s = 0; s < b->nslots; s++) {
+      if (!bit_test(G->bits[i].alloc, s))
+        continue;
+      object_ref r = {i, s, large ? block_base(i) : block_base(i) + (size_t)s * b->obj_size,
+                      large ? large_size(b) : b->obj_size};
+      fn(&r, ctx);
+    }
+  }
+}
+
 static inline unsigned object_kind(const object_ref *r) {
   return G->blocks[r->block].kind;
 }

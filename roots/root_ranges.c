@@ -90,8 +90,10 @@ void roots_exclude_own(const void *lo, const void *hi) {
     gc_warnf("cannot exclude the collector's own tables from the roots (no memory)");
 }
 
-/* Scan [lo, hi) skipping excluded parts (few exclusions: linear search). */
-void mark_range_minus_exclusions(char *lo, char *hi) {
+/* Call fn on each piece of [lo, hi) outside the excluded ranges (few
+ * exclusions: linear search). */
+void ranges_for_each_outside_exclusions(char *lo, char *hi,
+                                        void (*fn)(char *lo, char *hi, void *ctx), void *ctx) {
   const range_set *ex = &G->excluded_ranges;
   while (lo < hi) {
     char *cut = hi, *resume = hi;
@@ -109,9 +111,19 @@ void mark_range_minus_exclusions(char *lo, char *hi) {
         resume = r->hi;
       }
     }
-    mark_ambiguous_range(lo, cut);
+    if (cut > lo)
+      fn(lo, cut, ctx);
     lo = resume;
   }
+}
+
+static void mark_piece(char *lo, char *hi, void *unused) {
+  (void)unused;
+  mark_ambiguous_range(lo, hi);
+}
+
+void mark_range_minus_exclusions(char *lo, char *hi) {
+  ranges_for_each_outside_exclusions(lo, hi, mark_piece, NULL);
 }
 
 void ranges_mark(void) {

@@ -16,6 +16,7 @@
  */
 #define UNW_LOCAL_ONLY
 #include "root_walk.h"
+#include "roots.h"
 #include "valgrind_unwind.h"
 #include <dlfcn.h>
 #include <errno.h>
@@ -167,29 +168,17 @@ static void walk_stopped_thread(const root_walker *w, const mutator *m,
 }
 
 /* [lo, hi) minus the excluded ranges, each piece reported with d. */
+typedef struct piece_report { const root_walker *w; root_desc *d; } piece_report;
+
+static void report_piece(char *lo, char *hi, void *arg) {
+  piece_report *r = arg;
+  r->w->ambiguous(lo, hi, r->d, r->w->ctx);
+}
+
 static void report_minus_exclusions(const root_walker *w, root_desc *d, char *lo,
                                     char *hi) {
-  const range_set *ex = &G->excluded_ranges;
-  while (lo < hi) {
-    char *cut = hi, *resume = hi;
-    for (size_t i = 0; i < ex->count; i++) {
-      const root_range *r = &ex->items[i];
-      if (r->hi <= lo || r->lo >= hi)
-        continue;
-      if (r->lo <= lo) {
-        cut = lo;
-        resume = r->hi;
-        break;
-      }
-      if (r->lo < cut) {
-        cut = r->lo;
-        resume = r->hi;
-      }
-    }
-    if (cut > lo)
-      w->ambiguous(lo, cut, d, w->ctx);
-    lo = resume;
-  }
+  piece_report r = {w, d};
+  ranges_for_each_outside_exclusions(lo, hi, report_piece, &r);
 }
 
 static int walk_object_segments(struct dl_phdr_info *info, size_t size, void *arg) {

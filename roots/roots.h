@@ -32,6 +32,8 @@ void data_segments_mark(void);
  * every excluded range. */
 void ranges_mark(void);
 void mark_range_minus_exclusions(char *lo, char *hi);
+void ranges_for_each_outside_exclusions(char *lo, char *hi,
+                                        void (*fn)(char *lo, char *hi, void *ctx), void *ctx);
 /* Leave one of the collector's own static tables out of the roots. */
 void roots_exclude_own(const void *lo, const void *hi);
 /* At init: libunwind set up for the collector's walks. */
