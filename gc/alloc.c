@@ -62,6 +62,7 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "sweep.h"
+#include "generational.h"
 #include "finalize.h"
 #include "roots.h"
 #include "vm_barrier.h"
@@ -291,8 +292,10 @@ static uint32_t acquire_block(unsigned kind, unsigned cls, bool *dirty) {
   while ((bi = sweep_pop_available(kind, cls)) != NO_BLOCK) {
     /* A compaction candidate gets no new objects (compact.c). */
     if (G->blocks[bi].allocated < G->blocks[bi].nslots &&
-        !(G->blocks[bi].flags & BF_EVACUATE))
+        !(G->blocks[bi].flags & BF_EVACUATE)) {
+      generational_block_reused(bi);
       goto got;
+    }
   }
   bi = dirty ? block_alloc_unzeroed(dirty) : block_alloc_run(1);
   if (bi == NO_BLOCK)

@@ -14,7 +14,7 @@ void collect_full_locked(const char *reason);
 extern volatile int gleaner_marking;
 /* Lock held, marking complete: sweep, pace, trim, record the pause that
  * started at start_ns. */
-void collect_finish_cycle(uint64_t start_ns);
+void collect_finish_cycle(uint64_t start_ns, bool minor);
 /* Lock held: bytes the next collection may let the heap grow to. */
 void pacer_after_collection(void);
 /* GC_collect_a_little's rule (bdw_control.c): a step only when a cycle is

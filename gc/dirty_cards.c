@@ -28,11 +28,15 @@ static uint64_t *cards;   /* bit per card of the reservation */
 static size_t card_words;
 
 bool dirty_cards_init(void) {
+  if (cards)
+    return true; /* incremental marking and minor collections share it */
   size_t ncards = G->heap_span >> CARD_SHIFT;
   card_words = ncards / 64 + 1;
   cards = mmap(NULL, card_words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return cards != MAP_FAILED;
+  if (cards == MAP_FAILED)
+    cards = NULL;
+  return cards != NULL;
 }
 
 static inline void card_set(size_t card) {
@@ -116,9 +120,16 @@ static size_t rescan_card(uintptr_t lo) {
   if (last >= b->nslots)
     last = b->nslots - 1;
   size_t bytes = 0;
-  for (uint32_t s = first; s <= last; s++) {
-    if (bit_test(bits->mark, s)) {
-      mark_scan_object(bi, s);
+  /* A word of the bitmap at a time: most cards of a minor collection are
+   * in blocks allocated since the last one, with nothing marked. */
+  for (uint32_t w = first / 64; w <= last / 64; w++) {
+    uint64_t m = bits->mark[w];
+    if (w == first / 64)
+      m &= ~(uint64_t)0 << (first % 64);
+    if (w == last / 64 && last % 64 != 63)
+      m &= ((uint64_t)1 << (last % 64 + 1)) - 1;
+    for (; m; m &= m - 1) {
+      mark_scan_object(bi, w * 64 + (uint32_t)__builtin_ctzll(m));
       bytes += b->obj_size;
     }
   }

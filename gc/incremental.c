@@ -163,7 +163,7 @@ static void remark_pause_stopped(void *t0p) {
   adjust_start_fraction();
   if (inc.vm)
     vm_cycle_end();
-  collect_finish_cycle(t0);
+  collect_finish_cycle(t0, false);
   inc.phase = INC_IDLE;
 }
 

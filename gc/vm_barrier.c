@@ -64,7 +64,9 @@ struct pm_scan_arg {
  * live in a mapping of their own. */
 static struct {
   int uffd, pagemap;
-  bool ready, tried, mprotect_mode;
+  bool ready, tried, uffd_tried, mprotect_mode;
+  bool lost; /* fork child that could not register again: all pages dirty */
+  uint64_t *armed; /* bit per block: its pages may be write-protected */
   const char *why;
   struct page_region *regions;
 } vm = {.uffd = -1, .pagemap = -1};
@@ -80,7 +82,11 @@ static bool fail(const char *why) {
 }
 
 static bool setup(void) {
-  vm.regions = mmap(NULL, REGIONS * sizeof *vm.regions, PROT_READ | PROT_WRITE,
+  vm.uffd_tried = true;
+  if (getenv("GLEANER_VM_BARRIER") && !strcmp(getenv("GLEANER_VM_BARRIER"), "mprotect"))
+    return fail("GLEANER_VM_BARRIER=mprotect");
+  if (!vm.regions)
+    vm.regions = mmap(NULL, REGIONS * sizeof *vm.regions, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (vm.regions == MAP_FAILED) {
     vm.regions = NULL;
@@ -115,7 +121,7 @@ bool vm_barrier_init(const char **why) {
     const char *force = getenv("GLEANER_VM_BARRIER");
     bool only_uffd = force && !strcmp(force, "uffd");
     bool only_mprotect = force && !strcmp(force, "mprotect");
-    if (!only_mprotect)
+    if (!only_mprotect && !vm.uffd_tried)
       vm.ready = setup();
     if (!vm.ready && !only_uffd) {
       const char *uffd_why = vm.why;
@@ -127,6 +133,26 @@ bool vm_barrier_init(const char **why) {
   if (why)
     *why = vm.why;
   return vm.ready;
+}
+
+bool vm_barrier_init_uffd(void) {
+  if (!vm.uffd_tried)
+    vm.ready = setup();
+  return vm.ready && !vm.mprotect_mode;
+}
+
+/* A userfaultfd registration does not survive fork() (the child's
+ * mappings lose it): register the child's heap anew.  Its pages then read
+ * as written, the safe answer.  mprotect protections and the handler are
+ * inherited as they are. */
+void vm_barrier_after_fork_child(void) {
+  if (!vm.ready || vm.mprotect_mode)
+    return;
+  close(vm.uffd);
+  close(vm.pagemap);
+  vm.uffd = vm.pagemap = -1;
+  vm.lost = !setup();
+  vm.ready = true; /* still answers: everything dirty if lost */
 }
 
 bool vm_barrier_ready(void) { return vm.ready; }
@@ -153,13 +179,25 @@ void vm_cycle_end(void) {
     mprotect_release_all();
 }
 
-/* One PAGEMAP_SCAN call over [start, end): re-protect written pages and,
- * if record, mark them dirty (at most max_pages; 0: no limit).  Returns
- * where the walk stopped. */
-static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *pages,
-                           size_t max_pages) {
+/* What one PAGEMAP_SCAN call does with the written pages it finds. */
+enum { SCAN_PROTECT = 1, SCAN_RECORD = 2 };
+
+/* One PAGEMAP_SCAN call over [start, end): re-protect written pages
+ * (SCAN_PROTECT) and/or mark them dirty (SCAN_RECORD; at most max_pages,
+ * 0: no limit).  Returns where the walk stopped. */
+static uintptr_t scan_pages(uintptr_t start, uintptr_t end, unsigned what, size_t *pages,
+                            size_t max_pages) {
+  bool record = what & SCAN_RECORD;
+  if (vm.lost) {
+    if (record) {
+      *pages += (end - start) >> CARD_SHIFT;
+      dirty_cards_mark_range(start, end);
+    }
+    return end;
+  }
   struct pm_scan_arg a = {.size = sizeof a,
-                          .flags = PM_SCAN_WP_MATCHING | PM_SCAN_CHECK_WPASYNC,
+                          .flags = (what & SCAN_PROTECT ? PM_SCAN_WP_MATCHING : 0) |
+                                   PM_SCAN_CHECK_WPASYNC,
                           .start = start,
                           .end = end,
                           .vec = record ? (uintptr_t)vm.regions : 0,
@@ -175,6 +213,11 @@ static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *
     dirty_cards_mark_range(vm.regions[i].start, vm.regions[i].end);
   }
   return a.walk_end ? (uintptr_t)a.walk_end : end;
+}
+
+static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *pages,
+                           size_t max_pages) {
+  return scan_pages(start, end, SCAN_PROTECT | (record ? SCAN_RECORD : 0), pages, max_pages);
 }
 
 /* Free blocks are left out of protection and of harvests.  They hold no
@@ -218,6 +261,75 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes) {
       *cursor = scan_once(*cursor, hi, false, &ignored, 0);
   *cursor = stop;
   return *cursor >= end;
+}
+
+/* Blocks the harvest just protected (all blocks in use): remembered so
+ * that those freed later can be unprotected (vm_disarm_free_blocks). */
+static void note_armed_blocks(void) {
+  if (!vm.armed) {
+    size_t bytes = ((size_t)G->blocks_reserved / 64 + 1) * sizeof(uint64_t);
+    vm.armed = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (vm.armed == MAP_FAILED) {
+      vm.armed = NULL;
+      return;
+    }
+  }
+  for (uint32_t i = 0; i < G->high_water; i++)
+    if (block_in_use(i))
+      vm.armed[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+static void disarm_run(uint32_t first, uint32_t end) {
+  struct uffdio_writeprotect wp = {
+      .range = {(uintptr_t)block_base(first), (uint64_t)(end - first) * BLOCK_SIZE}, .mode = 0};
+  if (!vm.lost && ioctl(vm.uffd, UFFDIO_WRITEPROTECT, &wp) != 0)
+    gc_fatal("cannot unprotect free heap blocks: %s", strerror(errno));
+  for (uint32_t i = first; i < end; i++)
+    vm.armed[i / 64] &= ~((uint64_t)1 << (i % 64));
+}
+
+void vm_disarm_block(uint32_t bi) {
+  if (!vm.mprotect_mode && vm.armed && (vm.armed[bi / 64] >> (bi % 64) & 1))
+    disarm_run(bi, bi + 1);
+}
+
+void vm_disarm_free_blocks(void) {
+  if (vm.mprotect_mode || !vm.armed)
+    return;
+  for (uint32_t i = 0; i < G->high_water;) {
+    bool freed = !block_in_use(i) && (vm.armed[i / 64] >> (i % 64) & 1);
+    if (!freed) {
+      i++;
+      continue;
+    }
+    uint32_t j = i + 1;
+    while (j < G->high_water && !block_in_use(j) && (vm.armed[j / 64] >> (j % 64) & 1))
+      j++;
+    disarm_run(i, j);
+    i = j;
+  }
+}
+
+/* Every run of blocks in use, with one PAGEMAP_SCAN action. */
+static size_t scan_blocks_in_use(unsigned what) {
+  size_t pages = 0;
+  uintptr_t end = (uintptr_t)block_base(G->high_water), lo, hi;
+  for (uintptr_t at = G->heap_lo; next_used_run(at, end, &lo, &hi);)
+    for (at = lo; at < hi;)
+      at = scan_pages(at, hi, what, &pages, 0);
+  return pages;
+}
+
+size_t vm_record_written(void) {
+  return vm.mprotect_mode ? 0 : scan_blocks_in_use(SCAN_RECORD);
+}
+
+void vm_protect_in_use(void) {
+  if (vm.mprotect_mode)
+    return;
+  scan_blocks_in_use(SCAN_PROTECT);
+  note_armed_blocks();
 }
 
 size_t vm_collect_dirty(void) {

@@ -77,6 +77,9 @@ typedef struct gc_config {
   int finalize_on_demand;    /* 0: default (run at safe points), 1: on demand */
   int verify;                /* 1: verify heap after each collection */
   unsigned free_space_divisor; /* 0: default; heap grows to live*(1+1/d)..*/
+  int generational;          /* 0: default (on where dirty pages can be tracked
+                                without signals and marking is stop-the-world),
+                                1: on, -1: off */
 } gc_config;
 
 /* Initialize the collector.  NULL means defaults.  Returns 0 on success, -1
@@ -300,6 +303,7 @@ typedef struct gc_stats {
   uint64_t objects_moved, bytes_moved;
   uint64_t finalizers_queued, finalizers_run;
   uint64_t weak_cleared;
+  uint64_t minor_collections; /* of `collections`: young objects only */
 } gc_stats;
 GC_API void gc_get_stats(gc_stats *out);
 GC_API void gc_print_stats(FILE *out);

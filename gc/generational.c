@@ -1,0 +1,127 @@
+/*
+ * generational.c — minor collections with sticky mark bits.
+ *
+ * A minor collection does not clear the mark bits.  What earlier
+ * collections marked stays marked ("old"); marking starts from the roots
+ * and from the old objects written since the last collection, and since
+ * marking never enters a marked object, it visits only what was allocated
+ * since (young) and still reachable.  The flip is the same as after a full
+ * collection (alloc := mark, sweep.c), so old objects are kept without
+ * being visited and young garbage is freed.  The model is the sticky mark
+ * bits of Demers et al. ("Combining generational and conservative garbage
+ * collection", POPL 1990) as Boehm GC's generational mode and MMTk's
+ * sticky Immix use them: no copying, no nursery, no object header.
+ *
+ * The remembered set is the virtual-memory barrier's dirty pages
+ * (vm_barrier.c: userfaultfd asynchronous write protection).  At the start
+ * of every collection, minor or full, the harvest records the written
+ * pages of every block in use and write-protects them again, so:
+ *   G1. between collections, every marked object lies on a page that is
+ *       write-protected or reads back as written.
+ * A young object can become reachable only from the roots (scanned in
+ * full), from another young object (traced), or through a store into an
+ * old object, whose page then reads as written: dirty_cards_rescan
+ * re-greys every marked object on it.  Blocks taken from the pool after
+ * the harvest were free then and hold no old object: take_run clears
+ * their bitmaps, and gc_free clears the mark bit of what it frees, so a
+ * slot handed out again is young.
+ *
+ * Why userfaultfd only: it needs no signal, and system calls writing
+ * into the heap just work; the mprotect fallback would keep the heap
+ * protected between all collections, and read(2) into it would fail with
+ * EFAULT.  Why not with incremental marking: an incremental cycle clears
+ * the marks at its start (mark.h's invariant needs white objects), and
+ * its pauses are bounded by slices, not by the size of the young
+ * generation.
+ *
+ * What a minor collection does not do: free unreachable old objects, run
+ * their finalizers or clear weak links to them (all wait for the next full
+ * collection), or compact.  Policy: a collection the program asks for
+ * (gc_collect, gc_verify) or one at the heap limit is full; the pacer's
+ * are minor, except the first, and except when the marked bytes have
+ * doubled since the last full collection (old garbage piles up, and only
+ * a full collection frees it) or after MAX_MINORS minor ones in a row
+ * (bounds how long an unreachable old object waits for its finalizer).
+ */
+#include "generational.h"
+#include "dirty_cards.h"
+#include "incremental.h"
+#include "vm_barrier.h"
+
+#define MAX_MINORS 16
+/* Growth allowed before a full collection, over what the last one left:
+ * small heaps get some room. */
+#define LIVE_SLACK ((size_t)1 << 20)
+#define BLOCKS_SLACK 64
+
+static struct {
+  bool configured, available;
+  bool had_full;
+  unsigned minors_in_row;
+  size_t live_after_full;
+  uint32_t blocks_after_full;
+  uint32_t blocks_after_last; /* in use when the last collection ended */
+} gen;
+
+static bool available(void) {
+  if (!gen.configured) {
+    gen.configured = true;
+    gen.available = G->cfg.generational && G->cfg.barrier != GC_BARRIER_NONE &&
+                    vm_barrier_init_uffd() && dirty_cards_init();
+  }
+  return gen.available && !incremental_enabled() && vm_barrier_ready() &&
+         !vm_barrier_is_mprotect();
+}
+
+static bool minor_wanted(void) {
+  return gen.had_full && gen.minors_in_row < MAX_MINORS &&
+         G->live_bytes <= 2 * gen.live_after_full + LIVE_SLACK &&
+         gen.blocks_after_last <= 4 * gen.blocks_after_full + BLOCKS_SLACK;
+}
+
+bool generational_begin(bool full_requested) {
+  if (!gen.configured || !available())
+    return false; /* the first collection is full: set up after it */
+  bool minor = !full_requested && minor_wanted();
+  if (minor)
+    vm_record_written();
+  else
+    dirty_cards_clear_all(); /* the marks are about to be cleared */
+  return minor;
+}
+
+void generational_end(bool minor) {
+  if (!available())
+    return;
+  /* G1 from here on.  Pages written by the collector since the harvest
+   * are not recorded: after a collection every reachable object is
+   * marked, so no old object can hold the only path to a young one. */
+  vm_protect_in_use();
+  vm_disarm_free_blocks();
+  gen.blocks_after_last = G->blocks_in_use;
+  if (minor) {
+    gen.minors_in_row++;
+    G->minor_collections++;
+    return;
+  }
+  gen.had_full = true;
+  gen.minors_in_row = 0;
+  gen.live_after_full = G->live_bytes;
+  gen.blocks_after_full = G->blocks_in_use;
+}
+
+/* A block with old objects and free slots, taken by an allocation cursor:
+ * its pages would fault once each as the cursor fills them (~1.5 us per
+ * fault, as much as filling the page).  Unprotecting the block instead
+ * costs one ioctl; its cards are marked dirty in exchange, so the next
+ * minor collection rescans its old objects whatever is written (G1 holds:
+ * those pages read as written). */
+void generational_block_reused(uint32_t bi) {
+  if (!G->blocks[bi].marked || !generational_enabled())
+    return;
+  uintptr_t lo = (uintptr_t)block_base(bi);
+  dirty_cards_mark_range(lo, lo + BLOCK_SIZE);
+  vm_disarm_block(bi);
+}
+
+bool generational_enabled(void) { return gen.available && !incremental_enabled(); }
