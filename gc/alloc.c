@@ -173,7 +173,7 @@ static unsigned word_claim(uint32_t bi, uint32_t w, uint64_t free) {
   block_bits *bits = &G->bits[bi];
   bits->alloc[w] |= free;
   unsigned count = (unsigned)__builtin_popcountll(free);
-  if (gleaner_marking) {
+  if (allocating_black(b->kind)) {
     bits->mark[w] |= free;
     b->marked += count;
   }
@@ -235,7 +235,7 @@ static bool cursor_reserve_block(mutator *m, alloc_cursor *c, uint32_t bi, unsig
   claimed_count(bi, count);
   m->reserved_dirty[kind] &= ~((uint64_t)1 << cls);
   if (b->flags & BF_NEEDS_ZEROING) {
-    if (gleaner_marking) {
+    if (allocating_black(kind)) {
       /* Black slots are rescanned with their card (pre-clean, remark)
        * and verified as objects: they must hold nothing already. */
       for (uint32_t w = first; w < words; w++)
@@ -499,7 +499,7 @@ static void large_init(uint32_t head, uint32_t run, unsigned kind) {
   b->run_blocks = run;
   b->allocated = 1;
   bit_set(G->bits[head].alloc, 0);
-  if (gleaner_marking) {
+  if (allocating_black(kind)) {
     bit_set(G->bits[head].mark, 0);
     b->marked = 1;
   }

@@ -42,6 +42,7 @@
 #define TRIM_STEP_BLOCKS 8
 
 volatile int gleaner_marking;
+volatile int gleaner_minor_cycle;
 volatile int gc_barrier_active;
 
 void pacer_after_collection(void) {
@@ -55,6 +56,7 @@ void collect_finish_cycle(uint64_t start_ns, bool minor) {
   weakness_after_mark(); /* finalizers, weak links, ephemerons */
   diag_after_mark();     /* verifier and explainer, when enabled: the final marks */
   gleaner_marking = 0;
+  gleaner_minor_cycle = 0;
   uint64_t marked = now_ns();
   compact_after_mark(); /* marking and pinning complete: objects may move */
   diag_after_compact(); /* verifier: every reference followed the moves */

@@ -11,9 +11,11 @@
  * The explicit barrier is therefore a card-marking insertion barrier:
  * gc_write_barrier(obj, slot, value) dirties the card of the slot when
  * the value may be white (Dijkstra's insertion barrier, with the shading
- * deferred to a card rescan).  It is called before the store, but a card
- * is rescanned only later (pre-clean or remark), when the store has
- * happened, so the new value is what gets marked.  Why card marking rather than shading the value: the same dirty
+ * deferred to a card rescan).  It is called after the store (GC_STORE):
+ * a rescan running concurrently in another thread's slice takes the card
+ * either before the barrier sets it (then it is rescanned again later) or
+ * after, when the store is visible.  Called before the store, a rescan in
+ * between would see the old value and leave the card clean.  Why card marking rather than shading the value: the same dirty
  * set then serves both barriers, and the barrier is a shift and an atomic
  * OR, with no object lookup on the mutator's path.
  */
@@ -39,8 +41,12 @@ bool dirty_cards_init(void) {
   return cards != NULL;
 }
 
+/* A read-modify-write, not a test first: it must be ordered after the
+ * program's store (gc_write_barrier runs after it) with respect to a
+ * rescan that takes the card concurrently (dirty_cards_rescan's
+ * exchange), and a plain load could pass the store. */
 static inline void card_set(size_t card) {
-  __atomic_fetch_or(&cards[card >> 6], (uint64_t)1 << (card & 63), __ATOMIC_RELAXED);
+  __atomic_fetch_or(&cards[card >> 6], (uint64_t)1 << (card & 63), __ATOMIC_SEQ_CST);
 }
 
 void dirty_cards_mark_range(uintptr_t lo, uintptr_t hi) {
@@ -142,7 +148,7 @@ size_t dirty_cards_rescan(void) {
   for (size_t w = 0; w < used; w++) {
     if (!cards[w])
       continue;
-    uint64_t bitsw = __atomic_exchange_n(&cards[w], 0, __ATOMIC_RELAXED);
+    uint64_t bitsw = __atomic_exchange_n(&cards[w], 0, __ATOMIC_SEQ_CST);
     while (bitsw) {
       size_t card = w * 64 + (size_t)__builtin_ctzll(bitsw);
       bitsw &= bitsw - 1;

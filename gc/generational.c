@@ -29,10 +29,18 @@
  * Why userfaultfd only: it needs no signal, and system calls writing
  * into the heap just work; the mprotect fallback would keep the heap
  * protected between all collections, and read(2) into it would fail with
- * EFAULT.  Why not with incremental marking: an incremental cycle clears
- * the marks at its start (mark.h's invariant needs white objects), and
- * its pauses are bounded by slices, not by the size of the young
- * generation.
+ * EFAULT.
+ *
+ * Incremental cycles can be minor too (incremental.c): the cycle does not
+ * clear the marks, and its PROTECT phase, which re-protects the heap in
+ * slices before the start pause, records the pages written since the last
+ * cycle into the dirty cards (with either barrier: the explicit one
+ * records stores only during cycles).  Old objects are black without
+ * being scanned; the insertion barrier's invariant holds for them because
+ * every old object that was written since its last scan is on a recorded
+ * page, rescanned by the pre-cleaning rounds.  G1 needs no step at the
+ * end of a cycle: a page is always protected or reads as written, and only
+ * a recording harvest clears the written state while marks are kept.
  *
  * What a minor collection does not do: free unreachable old objects, run
  * their finalizers or clear weak links to them (all wait for the next full
@@ -69,8 +77,7 @@ static bool available(void) {
     gen.available = G->cfg.generational && G->cfg.barrier != GC_BARRIER_NONE &&
                     vm_barrier_init_uffd() && dirty_cards_init();
   }
-  return gen.available && !incremental_enabled() && vm_barrier_ready() &&
-         !vm_barrier_is_mprotect();
+  return gen.available && vm_barrier_ready() && !vm_barrier_is_mprotect();
 }
 
 static bool minor_wanted(void) {
@@ -90,14 +97,7 @@ bool generational_begin(bool full_requested) {
   return minor;
 }
 
-void generational_end(bool minor) {
-  if (!available())
-    return;
-  /* G1 from here on.  Pages written by the collector since the harvest
-   * are not recorded: after a collection every reachable object is
-   * marked, so no old object can hold the only path to a young one. */
-  vm_protect_in_use();
-  vm_disarm_free_blocks();
+static void policy_after(bool minor) {
   gen.blocks_after_last = G->blocks_in_use;
   if (minor) {
     gen.minors_in_row++;
@@ -108,6 +108,26 @@ void generational_end(bool minor) {
   gen.minors_in_row = 0;
   gen.live_after_full = G->live_bytes;
   gen.blocks_after_full = G->blocks_in_use;
+}
+
+void generational_end(bool minor) {
+  if (!available())
+    return;
+  /* Pages written by the collector since the harvest need no record:
+   * after a collection every reachable object is marked, so no old object
+   * can hold the only path to a young one.  Protecting them again now
+   * saves the next minor collection from rescanning them. */
+  vm_protect_in_use();
+  policy_after(minor);
+}
+
+bool generational_cycle_minor(void) {
+  return gen.configured && available() && minor_wanted();
+}
+
+void generational_cycle_end(bool minor) {
+  if (available())
+    policy_after(minor);
 }
 
 /* A block with old objects and free slots, taken by an allocation cursor:
@@ -124,4 +144,4 @@ void generational_block_reused(uint32_t bi) {
   vm_disarm_block(bi);
 }
 
-bool generational_enabled(void) { return gen.available && !incremental_enabled(); }
+bool generational_enabled(void) { return gen.available; }

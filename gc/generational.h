@@ -15,6 +15,11 @@ void generational_end(bool minor);
 /* Lock held: an allocation cursor takes listed block bi (it may hold old
  * objects). */
 void generational_block_reused(uint32_t bi);
+/* Lock held, an incremental cycle about to begin: true if it is minor
+ * (then its PROTECT phase records written pages and the marks stay). */
+bool generational_cycle_minor(void);
+/* After an incremental cycle's flip: the policy's bookkeeping. */
+void generational_cycle_end(bool minor);
 /* Minor collections are possible (for statistics and tests). */
 bool generational_enabled(void);
 #endif

@@ -208,13 +208,16 @@ GC_API uint64_t gc_identity_hash(void *obj);
  * ---------------------------------------------------------------------- */
 
 GC_API extern volatile int gc_barrier_active; /* nonzero during a cycle */
+/* Call it right AFTER storing value into *slot (a field of obj), while
+ * value is still in a local: with several threads, a barrier before the
+ * store could be undone by a concurrent card rescan. */
 GC_API void gc_write_barrier(void *obj, void **slot, void *value);
 #define GC_STORE(obj, slot, value)                                            \
   do {                                                                        \
     void *gc_store_v_ = (void *)(value);                                      \
+    (slot) = gc_store_v_;                                                     \
     if (GC_UNLIKELY(gc_barrier_active))                                       \
       gc_write_barrier((void *)(obj), (void **)&(slot), gc_store_v_);         \
-    (slot) = gc_store_v_;                                                     \
   } while (0)
 
 /* ------------------------------------------------------------------------
