@@ -49,7 +49,10 @@
  * are minor, except the first, and except when the marked bytes have
  * doubled since the last full collection (old garbage piles up, and only
  * a full collection frees it) or after MAX_MINORS minor ones in a row
- * (bounds how long an unreachable old object waits for its finalizer).
+ * (bounds how long an unreachable old object waits for its finalizer), and
+ * for BACKOFF_COLLECTIONS after a minor one where most young data
+ * survived.  After a minor collection the next one comes when as much as
+ * the last full collection's live data was allocated again.
  */
 #include "generational.h"
 #include "dirty_cards.h"
@@ -61,6 +64,7 @@
  * small heaps get some room. */
 #define LIVE_SLACK ((size_t)1 << 20)
 #define BLOCKS_SLACK 64
+#define BACKOFF_COLLECTIONS 4
 
 static struct {
   bool configured, available;
@@ -69,6 +73,9 @@ static struct {
   size_t live_after_full;
   uint32_t blocks_after_full;
   uint32_t blocks_after_last; /* in use when the last collection ended */
+  size_t live_before_minor;    /* marked bytes when the minor one began */
+  uint64_t young_bytes;        /* allocated since the collection before it */
+  unsigned full_only;          /* collections left before minors are tried again */
 } gen;
 
 static bool available(void) {
@@ -81,20 +88,44 @@ static bool available(void) {
 }
 
 static bool minor_wanted(void) {
-  return gen.had_full && gen.minors_in_row < MAX_MINORS &&
+  return gen.had_full && gen.full_only == 0 && gen.minors_in_row < MAX_MINORS &&
          G->live_bytes <= 2 * gen.live_after_full + LIVE_SLACK &&
          gen.blocks_after_last <= 4 * gen.blocks_after_full + BLOCKS_SLACK;
+}
+
+static void note_young(void) {
+  gen.live_before_minor = G->live_bytes;
+  gen.young_bytes = G->bytes_since_gc;
 }
 
 bool generational_begin(bool full_requested) {
   if (!gen.configured || !available())
     return false; /* the first collection is full: set up after it */
   bool minor = !full_requested && minor_wanted();
-  if (minor)
+  if (minor) {
+    note_young();
     vm_record_written();
+  }
   else
     dirty_cards_clear_all(); /* the marks are about to be cleared */
   return minor;
+}
+
+/* A minor collection pays off when most young objects died.  When more
+ * than half survived (a program whose data lives exactly one collection,
+ * like a FIFO), the survivors become old garbage that only a full
+ * collection frees: back off to full collections for a while. */
+static void judge_survival(void) {
+  size_t survived = G->live_bytes > gen.live_before_minor ? G->live_bytes - gen.live_before_minor : 0;
+  if (survived > gen.young_bytes / 2)
+    gen.full_only = BACKOFF_COLLECTIONS;
+}
+
+/* The next young generation is sized from the live data of the last full
+ * collection, not from marked bytes that include old garbage. */
+static void pace_young(void) {
+  uint64_t grow = (uint64_t)gen.live_after_full * 2 / G->cfg.free_space_divisor;
+  G->trigger_bytes = grow > G->cfg.initial_heap ? grow : G->cfg.initial_heap;
 }
 
 static void policy_after(bool minor) {
@@ -102,8 +133,12 @@ static void policy_after(bool minor) {
   if (minor) {
     gen.minors_in_row++;
     G->minor_collections++;
+    judge_survival();
+    pace_young();
     return;
   }
+  if (gen.full_only)
+    gen.full_only--;
   gen.had_full = true;
   gen.minors_in_row = 0;
   gen.live_after_full = G->live_bytes;
@@ -122,7 +157,10 @@ void generational_end(bool minor) {
 }
 
 bool generational_cycle_minor(void) {
-  return gen.configured && available() && minor_wanted();
+  if (!gen.configured || !available() || !minor_wanted())
+    return false;
+  note_young();
+  return true;
 }
 
 void generational_cycle_end(bool minor) {

@@ -71,6 +71,7 @@ static struct {
   double scan_per_ns;         /* measured marking speed */
   unsigned preclean_rounds;
   uintptr_t harvest_offset;   /* VM dirty pages: where the round is */
+  size_t rescan_cursor;       /* dirty cards: where the rescan is */
   size_t round_regreyed;      /* bytes re-greyed so far in this round */
   size_t cycle_regreyed;      /* and in the whole cycle (trace) */
   bool remark_due;            /* the next slice starts with the remark */
@@ -142,6 +143,7 @@ static void start_pause_stopped(void *t0p) {
   inc.preclean_rounds = 0;
   inc.remark_due = false;
   inc.harvest_offset = 0;
+  inc.rescan_cursor = 0;
   inc.round_regreyed = 0;
   inc.cycle_regreyed = 0;
   stats_record_pause(t0, now_ns());
@@ -219,19 +221,23 @@ static void begin_cycle(uint64_t t0) {
 /* Dirty pages harvested per pre-clean step: rescanning 256 pages of small
  * objects costs ~100-300 µs, so a step fits in a slice. */
 #define HARVEST_PAGES 256
+#define RESCAN_CARDS 2048 /* mostly cards with nothing marked: ~50 us */
 
 /* Collect part of the dirty set and re-grey what it names; true when
  * this completed a round over the whole heap. */
 static bool preclean_step(void) {
-  bool round_done = true;
+  bool harvest_done = true;
   if (harvests()) {
     size_t pages = 0;
     uintptr_t cursor = G->heap_lo + inc.harvest_offset;
-    round_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
+    harvest_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
     inc.harvest_offset = cursor - G->heap_lo;
   }
-  inc.round_regreyed += dirty_cards_rescan();
-  return round_done;
+  /* Bounded too: a minor cycle starts with every page written since the
+   * last one on its cards (tens of thousands on a large heap). */
+  bool rescan_done =
+      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, &inc.round_regreyed);
+  return harvest_done && rescan_done;
 }
 
 /* The roots, marked again before the remark is allowed: what they reach
