@@ -359,6 +359,8 @@ void cursors_flush_all(void) {
 
 /* Lock held. */
 static void *alloc_small_under_lock(mutator *m, size_t n, unsigned kind) {
+  if (m)
+    m->alloc_epoch = G->collections; /* generational.c counts who allocates */
   unsigned cls = size_class_of(n);
   alloc_cursor *c = cursor_for(m, kind, cls);
   mutator *owner = kind < CURSOR_KINDS ? m : NULL;
@@ -426,6 +428,7 @@ static bool cursor_reserve_cleared(mutator *m, alloc_cursor *c, unsigned kind, u
  * and an object from its first word, or NULL. */
 static void *cursor_new_block(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
   state_lock();
+  m->alloc_epoch = G->collections; /* generational.c counts who allocates */
   reserve_result r = cursor_reserve_next(m, c, kind, cls);
   while (r == RESERVE_MUST_CLEAR) {
     uint32_t bi = c->block - 1;

@@ -58,6 +58,7 @@
 #include "dirty_cards.h"
 #include "incremental.h"
 #include "vm_barrier.h"
+#include <unistd.h>
 
 #define MAX_MINORS 16
 /* Growth allowed before a full collection, over what the last one left:
@@ -68,6 +69,7 @@
 
 static struct {
   bool configured, available;
+  unsigned cores;
   bool had_full;
   unsigned minors_in_row;
   size_t live_after_full;
@@ -83,6 +85,8 @@ static bool available(void) {
     gen.configured = true;
     gen.available = G->cfg.generational && G->cfg.barrier != GC_BARRIER_NONE &&
                     vm_barrier_init_uffd() && dirty_cards_init();
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    gen.cores = cores > 0 ? (unsigned)cores : 1;
   }
   return gen.available && vm_barrier_ready() && !vm_barrier_is_mprotect();
 }
@@ -121,11 +125,26 @@ static void judge_survival(void) {
     gen.full_only = BACKOFF_COLLECTIONS;
 }
 
+/* Threads that allocated since the collection before this one (their
+ * allocation slow path records it), at most one per core. */
+static unsigned allocating_threads(void) {
+  unsigned n = 0;
+  for (mutator *m = G->mutators; m && n < gen.cores; m = m->next)
+    n += m->alloc_epoch + 1 >= G->collections;
+  return n ? n : 1;
+}
+
 /* The next young generation is sized from the live data of the last full
- * collection, not from marked bytes that include old garbage. */
+ * collection, not from marked bytes that include old garbage, and grows
+ * with the threads allocating into it, as OCaml 5 gives each domain its
+ * minor heap and GHC each capability its allocation area: a minor
+ * collection costs about the same whatever the young generation's size
+ * (roots, written pages, survivors), so with a young generation of fixed
+ * size two threads would collect twice as often for the same work each. */
 static void pace_young(void) {
   uint64_t grow = (uint64_t)gen.live_after_full * 2 / G->cfg.free_space_divisor;
-  G->trigger_bytes = grow > G->cfg.initial_heap ? grow : G->cfg.initial_heap;
+  uint64_t base = grow > G->cfg.initial_heap ? grow : G->cfg.initial_heap;
+  G->trigger_bytes = base * allocating_threads();
 }
 
 static void policy_after(bool minor) {
@@ -137,12 +156,14 @@ static void policy_after(bool minor) {
     pace_young();
     return;
   }
-  if (gen.full_only)
-    gen.full_only--;
   gen.had_full = true;
   gen.minors_in_row = 0;
   gen.live_after_full = G->live_bytes;
   gen.blocks_after_full = G->blocks_in_use;
+  if (gen.full_only)
+    gen.full_only--;
+  else
+    pace_young(); /* the next collection is likely minor */
 }
 
 void generational_end(bool minor) {
