@@ -64,6 +64,7 @@ void collect_finish_cycle(uint64_t start_ns, bool minor) {
   G->live_bytes = sweep_after_mark(!minor);
   uint64_t flipped = now_ns();
   pacer_after_collection();
+  generational_after_flip(minor); /* may size the next young generation */
   /* Incremental mode keeps releasing memory out of its pauses: the
    * allocation slow path does it a few blocks at a time. */
   if (incremental_enabled())
@@ -111,7 +112,7 @@ static void collect_world_stopped(void *arg) {
             (t0 - c->start_ns) / 1e3, (t1 - t0) / 1e3, rescanned >> 10, (t2 - t1) / 1e3,
             (unsigned long long)(mark_bytes_scanned() - scanned) >> 10, (now_ns() - t2) / 1e3);
   collect_finish_cycle(c->start_ns, minor);
-  generational_end(minor);
+  generational_end();
 }
 
 static void collect_locked(bool full_requested) {

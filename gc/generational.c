@@ -166,7 +166,12 @@ static void policy_after(bool minor) {
     pace_young(); /* the next collection is likely minor */
 }
 
-void generational_end(bool minor) {
+void generational_after_flip(bool minor) {
+  if (available())
+    policy_after(minor);
+}
+
+void generational_end(void) {
   if (!available())
     return;
   /* Pages written by the collector since the harvest need no record:
@@ -174,7 +179,6 @@ void generational_end(bool minor) {
    * can hold the only path to a young one.  Protecting them again now
    * saves the next minor collection from rescanning them. */
   vm_protect_in_use();
-  policy_after(minor);
 }
 
 bool generational_cycle_minor(void) {
@@ -184,10 +188,6 @@ bool generational_cycle_minor(void) {
   return true;
 }
 
-void generational_cycle_end(bool minor) {
-  if (available())
-    policy_after(minor);
-}
 
 /* A block with old objects and free slots, taken by an allocation cursor:
  * its pages would fault once each as the cursor fills them (~1.5 us per

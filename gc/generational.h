@@ -10,16 +10,18 @@
  * the dirty pages (the remembered set) and decide.  True: this collection
  * is minor — keep the marks, and rescan the dirty cards after the roots. */
 bool generational_begin(bool full_requested);
-/* After the flip (live_bytes set): the policy's bookkeeping. */
-void generational_end(bool minor);
+/* After the flip (live_bytes set), before the pool is trimmed: the
+ * policy's bookkeeping and the next trigger (collect_finish_cycle). */
+void generational_after_flip(bool minor);
+/* World stopped, at the end of a stop-the-world collection: protect the
+ * heap again. */
+void generational_end(void);
 /* Lock held: an allocation cursor takes listed block bi (it may hold old
  * objects). */
 void generational_block_reused(uint32_t bi);
 /* Lock held, an incremental cycle about to begin: true if it is minor
  * (then its PROTECT phase records written pages and the marks stay). */
 bool generational_cycle_minor(void);
-/* After an incremental cycle's flip: the policy's bookkeeping. */
-void generational_cycle_end(bool minor);
 /* Minor collections are possible (for statistics and tests). */
 bool generational_enabled(void);
 #endif
