@@ -17,6 +17,7 @@
  */
 #include "block_pool.h"
 #include "vm_barrier.h"
+#include "generational.h"
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -137,6 +138,7 @@ static bool commit_to(uint32_t new_high) {
 static bool take_run(uint32_t start, uint32_t n, bool zero) {
   bool dirty = false;
   vm_block_taken(start, n); /* before the memset below */
+  generational_blocks_taken(start, n);
   for (uint32_t i = start; i < start + n; i++) {
     block_meta *b = &G->blocks[i];
     if (b->flags & BF_DIRTY_FREE) {

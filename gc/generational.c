@@ -58,6 +58,7 @@
 #include "dirty_cards.h"
 #include "incremental.h"
 #include "vm_barrier.h"
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define MAX_MINORS 16
@@ -65,7 +66,6 @@
  * small heaps get some room. */
 #define LIVE_SLACK ((size_t)1 << 20)
 #define BLOCKS_SLACK 64
-#define BACKOFF_COLLECTIONS 4
 
 static struct {
   bool configured, available;
@@ -75,9 +75,13 @@ static struct {
   size_t live_after_full;
   uint32_t blocks_after_full;
   uint32_t blocks_after_last; /* in use when the last collection ended */
-  size_t live_before_minor;    /* marked bytes when the minor one began */
-  uint64_t young_bytes;        /* allocated since the collection before it */
-  unsigned full_only;          /* collections left before minors are tried again */
+  /* Young survival, measured at every collection: the blocks taken from
+   * the pool between two collections hold only objects allocated then. */
+  uint64_t *young_map;         /* bit per block taken while counting */
+  bool counting;               /* between a collection's flip and the next start */
+  bool measured;               /* the map covers the whole last interval */
+  uint64_t young_bytes;        /* allocated in that interval */
+  bool young_die;              /* most of them died at the last collection */
 } gen;
 
 static bool available(void) {
@@ -87,42 +91,73 @@ static bool available(void) {
                     vm_barrier_init_uffd() && dirty_cards_init();
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     gen.cores = cores > 0 ? (unsigned)cores : 1;
+    if (gen.available) {
+      gen.young_map = mmap(NULL, ((size_t)G->blocks_reserved / 64 + 1) * sizeof(uint64_t),
+                           PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                           -1, 0);
+      if (gen.young_map == MAP_FAILED) {
+        gen.young_map = NULL;
+        gen.available = false;
+      }
+    }
   }
   return gen.available && vm_barrier_ready() && !vm_barrier_is_mprotect();
 }
 
 static bool minor_wanted(void) {
-  return gen.had_full && gen.full_only == 0 && gen.minors_in_row < MAX_MINORS &&
+  return gen.had_full && gen.young_die && gen.minors_in_row < MAX_MINORS &&
          G->live_bytes <= 2 * gen.live_after_full + LIVE_SLACK &&
          gen.blocks_after_last <= 4 * gen.blocks_after_full + BLOCKS_SLACK;
 }
 
+/* A collection or cycle begins: what was allocated since the last one is
+ * its young data; blocks taken from now on (during an incremental cycle,
+ * born black) are not. */
 static void note_young(void) {
-  gen.live_before_minor = G->live_bytes;
+  gen.measured = gen.counting;
+  gen.counting = false;
   gen.young_bytes = G->bytes_since_gc;
+}
+
+void generational_blocks_taken(uint32_t first, uint32_t count) {
+  if (!gen.counting)
+    return;
+  for (uint32_t i = first; i < first + count; i++)
+    gen.young_map[i / 64] |= (uint64_t)1 << (i % 64);
+}
+
+/* After the flip: the young bytes that survived are the marked bytes of
+ * the blocks taken in the interval.  A minor collection pays off when most
+ * young objects die; when most survive (a program whose data lives about
+ * one collection, like a FIFO queue), they would only become old garbage
+ * that a full collection must free. */
+static void measure_young(void) {
+  size_t words = (size_t)G->high_water / 64 + 1, survived = 0;
+  for (size_t w = 0; w < words; w++) {
+    for (uint64_t m = gen.young_map[w]; m; m &= m - 1) {
+      const block_meta *b = &G->blocks[w * 64 + (size_t)__builtin_ctzll(m)];
+      if (b->state == BLOCK_SMALL)
+        survived += (size_t)b->marked * b->obj_size;
+      else if (b->state == BLOCK_LARGE_HEAD && b->marked)
+        survived += (size_t)b->run_blocks * BLOCK_SIZE;
+    }
+    gen.young_map[w] = 0;
+  }
+  if (gen.measured && gen.young_bytes)
+    gen.young_die = survived * 2 < gen.young_bytes;
+  gen.counting = true;
 }
 
 bool generational_begin(bool full_requested) {
   if (!gen.configured || !available())
     return false; /* the first collection is full: set up after it */
   bool minor = !full_requested && minor_wanted();
-  if (minor) {
-    note_young();
+  note_young();
+  if (minor)
     vm_record_written();
-  }
   else
     dirty_cards_clear_all(); /* the marks are about to be cleared */
   return minor;
-}
-
-/* A minor collection pays off when most young objects died.  When more
- * than half survived (a program whose data lives exactly one collection,
- * like a FIFO), the survivors become old garbage that only a full
- * collection frees: back off to full collections for a while. */
-static void judge_survival(void) {
-  size_t survived = G->live_bytes > gen.live_before_minor ? G->live_bytes - gen.live_before_minor : 0;
-  if (survived > gen.young_bytes / 2)
-    gen.full_only = BACKOFF_COLLECTIONS;
 }
 
 /* Threads that allocated since the collection before this one (their
@@ -149,21 +184,18 @@ static void pace_young(void) {
 
 static void policy_after(bool minor) {
   gen.blocks_after_last = G->blocks_in_use;
+  measure_young();
   if (minor) {
     gen.minors_in_row++;
     G->minor_collections++;
-    judge_survival();
-    pace_young();
-    return;
+  } else {
+    gen.had_full = true;
+    gen.minors_in_row = 0;
+    gen.live_after_full = G->live_bytes;
+    gen.blocks_after_full = G->blocks_in_use;
   }
-  gen.had_full = true;
-  gen.minors_in_row = 0;
-  gen.live_after_full = G->live_bytes;
-  gen.blocks_after_full = G->blocks_in_use;
-  if (gen.full_only)
-    gen.full_only--;
-  else
-    pace_young(); /* the next collection is likely minor */
+  if (minor_wanted())
+    pace_young(); /* else the full collection's pacer stands */
 }
 
 void generational_after_flip(bool minor) {
@@ -182,10 +214,11 @@ void generational_end(void) {
 }
 
 bool generational_cycle_minor(void) {
-  if (!gen.configured || !available() || !minor_wanted())
+  if (!gen.configured || !available())
     return false;
+  bool minor = minor_wanted();
   note_young();
-  return true;
+  return minor;
 }
 
 

@@ -22,6 +22,9 @@ void generational_block_reused(uint32_t bi);
 /* Lock held, an incremental cycle about to begin: true if it is minor
  * (then its PROTECT phase records written pages and the marks stay). */
 bool generational_cycle_minor(void);
+/* Lock held: blocks [first, first + count) leave the free pool (for the
+ * measure of young survival). */
+void generational_blocks_taken(uint32_t first, uint32_t count);
 /* Minor collections are possible (for statistics and tests). */
 bool generational_enabled(void);
 #endif
