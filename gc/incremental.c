@@ -51,6 +51,7 @@
 #include "sweep.h"
 #include "vm_barrier.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 /* Remark when a pre-clean round re-greys at most this much: ~100 µs. */
@@ -324,15 +325,22 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
 #define GAP_PER_SLICE_DEN 2
 
 /* How long the mutator must run after the last slice.  Behind schedule
- * (the heap has passed its trigger) the gap shrinks with the square of
- * the overrun: pauses stay bounded, utilization gives way, and memory is
- * the last to give. */
+ * (the heap has passed its trigger: while the live data grows, each
+ * trigger is set from a smaller live size than the cycle finds) the gap
+ * shrinks with the square of the overrun, but not below 11/10 of the
+ * slice (utilization above 1/2) until twice the trigger: pauses stay
+ * bounded, then utilization holds while memory gives some room, and only
+ * past that does utilization give way. */
+#define GAP_FLOOR_NUM 11
+#define GAP_FLOOR_DEN 10
 static uint64_t slice_gap_ns(uint64_t since) {
   uint64_t gap = inc.last_slice_ns * GAP_PER_SLICE_NUM / GAP_PER_SLICE_DEN;
   if (since <= G->trigger_bytes)
     return gap;
   double overrun = (double)since / (double)(G->trigger_bytes ? G->trigger_bytes : 1);
-  return (uint64_t)((double)gap / (overrun * overrun));
+  uint64_t shrunk = (uint64_t)((double)gap / (overrun * overrun));
+  uint64_t floor = inc.last_slice_ns * GAP_FLOOR_NUM / GAP_FLOOR_DEN;
+  return overrun <= 2.0 && shrunk < floor ? floor : shrunk;
 }
 
 static void protect_slice(uint64_t t0) {
