@@ -9,7 +9,10 @@
  *         cycle ends with the [remark pause]: dirty cards, roots, drain to
  *         the end, then sweep_after_mark flips blocks (no per-object work).
  *
- * Minor cycles (generational.c): the marks of the last cycle are kept,
+ * Minor collections (generational.c) that would stop the world for less
+ * than the pause target (few young survivors) are done stop-the-world at
+ * the trigger, as collect.c does them; the others are minor cycles.
+ * Minor cycles: the marks of the last cycle are kept,
  * the PROTECT phase records the pages written since it (the remembered
  * set, rescanned by pre-cleaning), and new objects are allocated white
  * (allocating_black), so that neither the young garbage nor the pages it
@@ -221,7 +224,7 @@ static void begin_cycle(uint64_t t0) {
 /* Dirty pages harvested per pre-clean step: rescanning 256 pages of small
  * objects costs ~100-300 µs, so a step fits in a slice. */
 #define HARVEST_PAGES 256
-#define RESCAN_CARDS 2048 /* mostly cards with nothing marked: ~50 us */
+#define RESCAN_CARDS 512 /* full cards of small objects: ~0.5 ms */
 
 /* Collect part of the dirty set and re-grey what it names; true when
  * this completed a round over the whole heap. */
@@ -236,7 +239,7 @@ static bool preclean_step(void) {
   /* Bounded too: a minor cycle starts with every page written since the
    * last one on its cards (tens of thousands on a large heap). */
   bool rescan_done =
-      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, &inc.round_regreyed);
+      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, SIZE_MAX, &inc.round_regreyed);
   return harvest_done && rescan_done;
 }
 
@@ -404,6 +407,13 @@ void incremental_poll(void) {
 
 void incremental_on_allocation(size_t bytes) {
   uint64_t since = G->bytes_since_gc + bytes;
+  if (inc.phase == INC_IDLE && generational_minor_fits((uint64_t)G->cfg.pause_target_us * 1000)) {
+    /* Short enough to stop the world for: no barrier, no rescans of what
+     * is allocated meanwhile, as the stop-the-world collector does. */
+    if (since > G->trigger_bytes)
+      collect_young_locked();
+    return;
+  }
   if (inc.phase == INC_IDLE) {
     if ((double)since > (double)G->trigger_bytes * inc.start_fraction) {
       uint64_t t0 = now_ns();
