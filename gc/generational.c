@@ -84,6 +84,7 @@ static struct {
   uint64_t young_bytes;        /* allocated in that interval */
   bool young_die;              /* most of them died at the last collection */
   size_t young_survived;       /* bytes of them marked at the last collection */
+  bool heap_protected;         /* the heap was protected at the last one's end */
 } gen;
 
 static bool available(void) {
@@ -214,9 +215,12 @@ void generational_after_flip(bool minor) {
     policy_after(minor);
 }
 
+void generational_cycle_protected(bool protected_heap) { gen.heap_protected = protected_heap; }
+
 void generational_end(void) {
   if (!available())
     return;
+  gen.heap_protected = true;
   /* Pages written by the collector since the harvest need no record:
    * after a collection every reachable object is marked, so no old object
    * can hold the only path to a young one.  Protecting them again now
@@ -234,7 +238,10 @@ void generational_end(void) {
 #define MINOR_NS_PER_BYTE 1u
 
 bool generational_minor_fits(uint64_t pause_ns) {
-  if (!gen.configured || !available() || !minor_wanted())
+  /* After a cycle that left pages unprotected, every page written since
+   * reads as written: a stop-the-world minor collection would rescan them
+   * all in its pause. */
+  if (!gen.configured || !available() || !minor_wanted() || !gen.heap_protected)
     return false;
   return MINOR_FIXED_NS + (uint64_t)gen.young_survived * MINOR_NS_PER_BYTE <= pause_ns;
 }

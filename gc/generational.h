@@ -19,6 +19,10 @@ void generational_end(void);
 /* Lock held: an allocation cursor takes listed block bi (it may hold old
  * objects). */
 void generational_block_reused(uint32_t bi);
+/* At an incremental cycle's end: whether the heap's pages are all
+ * protected again (cycles that harvest written pages) or not (full cycles
+ * with the explicit barrier). */
+void generational_cycle_protected(bool protected_heap);
 /* Lock held, in incremental mode: a minor collection is wanted and would
  * stop the world for at most about pause_ns (then incremental.c runs it
  * stop-the-world instead of as a cycle: young garbage costs nothing). */

@@ -197,6 +197,7 @@ static void remark_pause_stopped(void *t0p) {
   if (inc.vm)
     vm_cycle_end();
   collect_finish_cycle(t0, inc.minor);
+  generational_cycle_protected(inc.vm || inc.minor);
   inc.phase = INC_IDLE;
 }
 
