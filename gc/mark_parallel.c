@@ -3,8 +3,9 @@
  *
  * Markers: the collecting thread (marker 0, whose grey stack holds the
  * roots when the drain starts) and cfg.markers - 1 helper threads, made
- * once before a stop-the-world and then parked on a condition variable
- * between collections.  Helpers are not mutators: they never allocate,
+ * once before the stop-the-world of the first collection with a heap
+ * worth sharing (PARALLEL_MIN_BLOCKS) and then parked on a condition
+ * variable between collections.  Helpers are not mutators: they never allocate,
  * are never stopped, and block every signal.
  *
  * Each marker drains a grey stack of its own with mark_drain_shared (mark
@@ -235,11 +236,15 @@ static void *helper_main(void *arg) {
   return NULL;
 }
 
+/* Helpers are started at the first collection whose heap is large enough
+ * for mark_parallel_wanted to use them, not before: a program whose heap
+ * stays small (most short runs) never pays for the threads (pthread_create
+ * with an 8 MiB stack mapping, ~30 µs at start-up). */
 void mark_parallel_prepare(void) {
   unsigned want = G->cfg.markers;
   if (want > MAX_MARKERS)
     want = MAX_MARKERS;
-  if (want <= 1 || P.started >= want - 1)
+  if (want <= 1 || P.started >= want - 1 || G->blocks_in_use < PARALLEL_MIN_BLOCKS)
     return;
   sigset_t all, old;
   sigfillset(&all);
