@@ -113,7 +113,7 @@ void settings_load(gc_settings *s, const gc_config *cfg) {
       .markers = cores > 0 ? (unsigned)cores : 1,
       .compact = 1,
       .free_space_divisor = 2,
-      .stack_walk_frames = 16,
+      .stack_walk_frames = 0, /* the marker needs no walk (stack_scan.c) */
   };
   apply_config(s, cfg);
   env_size("GLEANER_MAX_HEAP", &s->max_heap);
