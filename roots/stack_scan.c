@@ -3,9 +3,10 @@
  *
  * The registers come from unw_getcontext (scanned ambiguously, every
  * time).  The stack is then scanned linearly from the innermost frame up
- * to the stack base from pthread_getattr_np, so the scan never misses a
- * word.  With cfg.stack_walk_frames > 0 (GLEANER_STACK_WALK_FRAMES) the
- * first frames are walked with unw_step and scanned one by one before the
+ * to the stack base (pthread_getattr_np's, computed without its cost for
+ * the main thread: main_thread_bounds), so the scan never misses a word.
+ * With cfg.stack_walk_frames > 0 (GLEANER_STACK_WALK_FRAMES) the first
+ * frames are walked with unw_step and scanned one by one before the
  * linear scan covers whatever the walk did not reach (deep recursion,
  * frames without unwind information, a walk that fails or goes
  * backwards); the words scanned are the same either way.
@@ -27,6 +28,10 @@
 #include "valgrind_unwind.h"
 #include <libunwind.h>
 #include <pthread.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 /* libunwind's default global cache blocks signals around every lookup
  * (about 30 sigprocmask calls per collection); a per-thread cache needs
@@ -38,7 +43,46 @@ static void set_unwind_policy(void) {
   unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 }
 
+/* The main thread's stack as glibc's pthread_getattr_np gives it, without
+ * its cost: for the main thread glibc reads and parses all of
+ * /proc/self/maps to find the end of the stack mapping, ~100 µs — the
+ * costliest step of start-up, more than all of the collector's own.
+ * glibc's base is the page above __libc_stack_end; the mapping ends at
+ * the page holding the end of the executable's file name, which the
+ * kernel copies to the very top of the stack (AT_EXECFN); the limit is
+ * RLIMIT_STACK below the mapping's end.  glibc also caps the size at the
+ * end of the mapping below, which the kernel's layout keeps out of
+ * RLIMIT_STACK's reach (mmap_base leaves that gap; only a MAP_FIXED
+ * mapping could be there).  false (ask glibc) for another thread, an
+ * unlimited stack, or any value out of line. */
+extern void *__libc_stack_end;
+
+static bool main_thread_bounds(char **base, char **limit) {
+  if (gettid() != getpid())
+    return false;
+  struct rlimit rl;
+  const char *execfn = (const char *)getauxval(AT_EXECFN);
+  long pagesize = sysconf(_SC_PAGESIZE);
+  if (!execfn || pagesize <= 0 || getrlimit(RLIMIT_STACK, &rl) != 0 ||
+      rl.rlim_cur == RLIM_INFINITY)
+    return false;
+  uintptr_t page = (uintptr_t)pagesize;
+  uintptr_t b = ((uintptr_t)__libc_stack_end & -page) + page;
+  uintptr_t top = ((uintptr_t)execfn + strlen(execfn) + 1 + page - 1) & -page;
+  if (top < b || top - b >= rl.rlim_cur)
+    return false;
+  uintptr_t size = (rl.rlim_cur - (top - b)) & -page;
+  uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+  if (size > b || here >= b || here < b - size)
+    return false;
+  *base = (char *)b;
+  *limit = (char *)(b - size);
+  return true;
+}
+
 void stack_bounds_of_current_thread(char **base, char **limit) {
+  if (main_thread_bounds(base, limit))
+    return;
   pthread_attr_t attr;
   void *addr = NULL;
   size_t size = 0;
