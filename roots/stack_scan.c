@@ -17,9 +17,9 @@
  * Debian's libunwind 1.6.2, whose per-thread cache is compiled out (so
  * UNW_CACHE_PER_THREAD falls back to the global cache and every unw_step
  * takes its lock with two sigprocmask calls): 16 frames cost ~10 µs per
- * collection, ~45 µs at the first one (unwind tables parsed), and
- * libunwind's own set-up another ~20 µs; a linear scan costs ~20 ns per
- * KiB.  So libunwind is set up only before the first walk.
+ * collection and ~100 µs at the first one (libunwind's set-up, unwind
+ * tables parsed); a linear scan costs ~20 ns per KiB.  So libunwind is
+ * set up only before the first walk.
  */
 #define UNW_LOCAL_ONLY
 #include "roots.h"
