@@ -62,6 +62,7 @@
 #include "block_pool.h"
 #include "collect.h"
 #include "sweep.h"
+#include "generational.h"
 #include "finalize.h"
 #include "roots.h"
 #include "vm_barrier.h"
@@ -172,7 +173,7 @@ static unsigned word_claim(uint32_t bi, uint32_t w, uint64_t free) {
   block_bits *bits = &G->bits[bi];
   bits->alloc[w] |= free;
   unsigned count = (unsigned)__builtin_popcountll(free);
-  if (gleaner_marking) {
+  if (allocating_black(b->kind)) {
     bits->mark[w] |= free;
     b->marked += count;
   }
@@ -234,7 +235,7 @@ static bool cursor_reserve_block(mutator *m, alloc_cursor *c, uint32_t bi, unsig
   claimed_count(bi, count);
   m->reserved_dirty[kind] &= ~((uint64_t)1 << cls);
   if (b->flags & BF_NEEDS_ZEROING) {
-    if (gleaner_marking) {
+    if (allocating_black(kind)) {
       /* Black slots are rescanned with their card (pre-clean, remark)
        * and verified as objects: they must hold nothing already. */
       for (uint32_t w = first; w < words; w++)
@@ -291,8 +292,10 @@ static uint32_t acquire_block(unsigned kind, unsigned cls, bool *dirty) {
   while ((bi = sweep_pop_available(kind, cls)) != NO_BLOCK) {
     /* A compaction candidate gets no new objects (compact.c). */
     if (G->blocks[bi].allocated < G->blocks[bi].nslots &&
-        !(G->blocks[bi].flags & BF_EVACUATE))
+        !(G->blocks[bi].flags & BF_EVACUATE)) {
+      generational_block_reused(bi);
       goto got;
+    }
   }
   bi = dirty ? block_alloc_unzeroed(dirty) : block_alloc_run(1);
   if (bi == NO_BLOCK)
@@ -356,6 +359,8 @@ void cursors_flush_all(void) {
 
 /* Lock held. */
 static void *alloc_small_under_lock(mutator *m, size_t n, unsigned kind) {
+  if (m)
+    m->alloc_epoch = G->collections; /* generational.c counts who allocates */
   unsigned cls = size_class_of(n);
   alloc_cursor *c = cursor_for(m, kind, cls);
   mutator *owner = kind < CURSOR_KINDS ? m : NULL;
@@ -423,6 +428,7 @@ static bool cursor_reserve_cleared(mutator *m, alloc_cursor *c, unsigned kind, u
  * and an object from its first word, or NULL. */
 static void *cursor_new_block(mutator *m, alloc_cursor *c, unsigned kind, unsigned cls) {
   state_lock();
+  m->alloc_epoch = G->collections; /* generational.c counts who allocates */
   reserve_result r = cursor_reserve_next(m, c, kind, cls);
   while (r == RESERVE_MUST_CLEAR) {
     uint32_t bi = c->block - 1;
@@ -496,7 +502,7 @@ static void large_init(uint32_t head, uint32_t run, unsigned kind) {
   b->run_blocks = run;
   b->allocated = 1;
   bit_set(G->bits[head].alloc, 0);
-  if (gleaner_marking) {
+  if (allocating_black(kind)) {
     bit_set(G->bits[head].mark, 0);
     b->marked = 1;
   }

@@ -16,6 +16,8 @@
  *   P2. blocks_in_use + blocks_free == high_water.
  */
 #include "block_pool.h"
+#include "vm_barrier.h"
+#include "generational.h"
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -135,6 +137,8 @@ static bool commit_to(uint32_t new_high) {
 /* Returns whether a dirty block was left uncleared (zero == false). */
 static bool take_run(uint32_t start, uint32_t n, bool zero) {
   bool dirty = false;
+  vm_block_taken(start, n); /* before the memset below */
+  generational_blocks_taken(start, n);
   for (uint32_t i = start; i < start + n; i++) {
     block_meta *b = &G->blocks[i];
     if (b->flags & BF_DIRTY_FREE) {

@@ -33,6 +33,8 @@
 #include "stop_world.h"
 #include "sweep.h"
 #include "finalize.h"
+#include "dirty_cards.h"
+#include "generational.h"
 #include "weakness.h"
 
 /* Blocks released per allocation slow path while a stepped trim is
@@ -40,6 +42,7 @@
 #define TRIM_STEP_BLOCKS 8
 
 volatile int gleaner_marking;
+volatile int gleaner_minor_cycle;
 volatile int gc_barrier_active;
 
 void pacer_after_collection(void) {
@@ -48,18 +51,20 @@ void pacer_after_collection(void) {
   G->bytes_since_gc = 0;
 }
 
-void collect_finish_cycle(uint64_t start_ns) {
+void collect_finish_cycle(uint64_t start_ns, bool minor) {
   mark_parallel_fix_counts(); /* after parallel slices: counts from the bitmaps */
   weakness_after_mark(); /* finalizers, weak links, ephemerons */
   diag_after_mark();     /* verifier and explainer, when enabled: the final marks */
   gleaner_marking = 0;
+  gleaner_minor_cycle = 0;
   uint64_t marked = now_ns();
   compact_after_mark(); /* marking and pinning complete: objects may move */
   diag_after_compact(); /* verifier: every reference followed the moves */
   uint64_t compacted = now_ns();
-  G->live_bytes = sweep_after_mark();
+  G->live_bytes = sweep_after_mark(!minor);
   uint64_t flipped = now_ns();
   pacer_after_collection();
+  generational_after_flip(minor); /* may size the next young generation */
   /* Incremental mode keeps releasing memory out of its pauses: the
    * allocation slow path does it a few blocks at a time. */
   if (incremental_enabled())
@@ -75,21 +80,42 @@ void collect_finish_cycle(uint64_t start_ns) {
   stats_record_pause(start_ns, now_ns());
 }
 
-/* The phases of a full collection, run with the world stopped
- * (stop_world.c). */
-static void collect_world_stopped(void *start_ns) {
+typedef struct collection {
+  uint64_t start_ns;
+  bool full_requested; /* else the pacer's: may be minor (generational.c) */
+} collection;
+
+/* The phases of a collection, run with the world stopped (stop_world.c).
+ * A minor one keeps the marks and adds the dirty cards to the roots. */
+static void collect_world_stopped(void *arg) {
+  collection *c = arg;
   cursors_flush_all();
-  compact_cycle_start(); /* reads last cycle's live counts: before clearing */
-  sweep_clear_marks();
+  bool minor = generational_begin(c->full_requested);
+  if (minor) {
+    compact_cycle_skip();
+  } else {
+    compact_cycle_start(); /* reads last cycle's live counts: before clearing */
+    sweep_clear_marks();
+  }
   gleaner_marking = 1;
+  uint64_t t0 = now_ns();
   mark_begin();
   roots_mark_all();
+  uint64_t t1 = now_ns();
+  size_t rescanned = minor ? dirty_cards_rescan() : 0; /* old objects written since */
+  uint64_t t2 = now_ns();
+  uint64_t scanned = mark_bytes_scanned();
   mark_drain(SIZE_MAX);
-  collect_finish_cycle(*(uint64_t *)start_ns);
+  if (G->cfg.trace)
+    fprintf(stderr, "gleaner: %s collection: start %.0f us, roots %.0f us, %zu KiB rescanned "
+            "in %.0f us, %llu KiB marked in %.0f us\n", minor ? "minor" : "full",
+            (t0 - c->start_ns) / 1e3, (t1 - t0) / 1e3, rescanned >> 10, (t2 - t1) / 1e3,
+            (unsigned long long)(mark_bytes_scanned() - scanned) >> 10, (now_ns() - t2) / 1e3);
+  collect_finish_cycle(c->start_ns, minor);
+  generational_end();
 }
 
-void collect_full_locked(const char *reason) {
-  (void)reason;
+static void collect_locked(bool full_requested) {
   if (G->collecting)
     return;
   G->collecting = 1;
@@ -100,10 +126,19 @@ void collect_full_locked(const char *reason) {
     G->collecting = 0;
     return;
   }
-  uint64_t start = now_ns();
-  world_stopped_run(collect_world_stopped, &start);
+  collection c = {.start_ns = now_ns(), .full_requested = full_requested};
+  world_stopped_run(collect_world_stopped, &c);
   G->collecting = 0;
 }
+
+void collect_full_locked(const char *reason) {
+  (void)reason;
+  collect_locked(true);
+}
+
+/* The pacer's collections (allocation, stress mode): minor when the
+ * generational policy allows. */
+static void collect_paced_locked(void) { collect_locked(false); }
 
 void collect_if_due(size_t about_to_allocate) {
   incremental_configure();
@@ -125,11 +160,11 @@ void collect_if_due(size_t about_to_allocate) {
     if (incremental)
       incremental_step();
     else
-      collect_full_locked("stress");
+      collect_paced_locked();
   } else if (incremental) {
     incremental_on_allocation(about_to_allocate);
   } else if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes) {
-    collect_full_locked("allocation");
+    collect_paced_locked();
   }
 }
 

@@ -12,9 +12,19 @@ void collect_if_due(size_t about_to_allocate);
 void collect_full_locked(const char *reason);
 /* True while marking is in progress (objects are allocated black). */
 extern volatile int gleaner_marking;
+/* True during a minor incremental cycle, which allocates white
+ * (incremental.c). */
+extern volatile int gleaner_minor_cycle;
+/* New objects of this kind are born marked: while a full cycle marks (the
+ * tri-color invariant then needs no barrier for them), and uncollectable
+ * ones whenever marking is under way (they are roots, marked only at a
+ * cycle's start: a white one would be freed by the flip). */
+static inline bool allocating_black(unsigned kind) {
+  return gleaner_marking && (!gleaner_minor_cycle || kind_is_uncollectable(kind));
+}
 /* Lock held, marking complete: sweep, pace, trim, record the pause that
  * started at start_ns. */
-void collect_finish_cycle(uint64_t start_ns);
+void collect_finish_cycle(uint64_t start_ns, bool minor);
 /* Lock held: bytes the next collection may let the heap grow to. */
 void pacer_after_collection(void);
 /* GC_collect_a_little's rule (bdw_control.c): a step only when a cycle is

@@ -549,6 +549,14 @@ static bool compaction_possible(void) {
   return false;
 }
 
+void compact_cycle_skip(void) {
+  for (size_t i = 0; i < C.ncands; i++)
+    G->blocks[C.cands[i]].flags &= ~BF_EVACUATE;
+  C.ncands = 0;
+  C.nslots = 0;
+  C.slots_overflowed = false;
+}
+
 void compact_after_mark(void) {
   phase_clock start = clock_now();
   if (C.ncands)

@@ -20,6 +20,8 @@
 #include "gc_state.h"
 
 void compact_cycle_start(void);
+/* Instead, in a minor collection (which moves nothing): no candidates. */
+void compact_cycle_skip(void);
 void compact_record_slot(void **slot);
 void compact_after_mark(void);
 

@@ -113,6 +113,7 @@ static void apply_config(gc_settings *s, const gc_config *c) {
   if (c->finalize_on_demand) s->finalize_on_demand = c->finalize_on_demand > 0;
   if (c->verify) s->verify = c->verify;
   if (c->free_space_divisor) s->free_space_divisor = c->free_space_divisor;
+  if (c->generational) s->generational = c->generational > 0;
 }
 
 void settings_load(gc_settings *s, const gc_config *cfg) {
@@ -126,6 +127,7 @@ void settings_load(gc_settings *s, const gc_config *cfg) {
       .compact = 1,
       .free_space_divisor = 2,
       .stack_walk_frames = 0, /* the marker needs no walk (stack_scan.c) */
+      .generational = 1,
   };
   apply_config(s, cfg);
   env_size("GLEANER_MAX_HEAP", &s->max_heap);
@@ -142,6 +144,7 @@ void settings_load(gc_settings *s, const gc_config *cfg) {
   env_uint("GLEANER_FREE_SPACE_DIVISOR", &s->free_space_divisor);
   env_uint("GLEANER_STACK_WALK_FRAMES", &s->stack_walk_frames);
   env_bool("GLEANER_TRACE", &s->trace);
+  env_bool("GLEANER_GENERATIONAL", &s->generational);
   if (s->max_heap < BLOCK_SIZE * 16)
     s->max_heap = BLOCK_SIZE * 16;
   if (s->initial_heap > s->max_heap)

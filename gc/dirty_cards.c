@@ -11,9 +11,11 @@
  * The explicit barrier is therefore a card-marking insertion barrier:
  * gc_write_barrier(obj, slot, value) dirties the card of the slot when
  * the value may be white (Dijkstra's insertion barrier, with the shading
- * deferred to a card rescan).  It is called before the store, but a card
- * is rescanned only later (pre-clean or remark), when the store has
- * happened, so the new value is what gets marked.  Why card marking rather than shading the value: the same dirty
+ * deferred to a card rescan).  It is called after the store (GC_STORE):
+ * a rescan running concurrently in another thread's slice takes the card
+ * either before the barrier sets it (then it is rescanned again later) or
+ * after, when the store is visible.  Called before the store, a rescan in
+ * between would see the old value and leave the card clean.  Why card marking rather than shading the value: the same dirty
  * set then serves both barriers, and the barrier is a shift and an atomic
  * OR, with no object lookup on the mutator's path.
  */
@@ -28,15 +30,23 @@ static uint64_t *cards;   /* bit per card of the reservation */
 static size_t card_words;
 
 bool dirty_cards_init(void) {
+  if (cards)
+    return true; /* incremental marking and minor collections share it */
   size_t ncards = G->heap_span >> CARD_SHIFT;
   card_words = ncards / 64 + 1;
   cards = mmap(NULL, card_words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  return cards != MAP_FAILED;
+  if (cards == MAP_FAILED)
+    cards = NULL;
+  return cards != NULL;
 }
 
+/* A read-modify-write, not a test first: it must be ordered after the
+ * program's store (gc_write_barrier runs after it) with respect to a
+ * rescan that takes the card concurrently (dirty_cards_rescan's
+ * exchange), and a plain load could pass the store. */
 static inline void card_set(size_t card) {
-  __atomic_fetch_or(&cards[card >> 6], (uint64_t)1 << (card & 63), __ATOMIC_RELAXED);
+  __atomic_fetch_or(&cards[card >> 6], (uint64_t)1 << (card & 63), __ATOMIC_SEQ_CST);
 }
 
 void dirty_cards_mark_range(uintptr_t lo, uintptr_t hi) {
@@ -116,29 +126,44 @@ static size_t rescan_card(uintptr_t lo) {
   if (last >= b->nslots)
     last = b->nslots - 1;
   size_t bytes = 0;
-  for (uint32_t s = first; s <= last; s++) {
-    if (bit_test(bits->mark, s)) {
-      mark_scan_object(bi, s);
+  /* A word of the bitmap at a time: most cards of a minor collection are
+   * in blocks allocated since the last one, with nothing marked. */
+  for (uint32_t w = first / 64; w <= last / 64; w++) {
+    uint64_t m = bits->mark[w];
+    if (w == first / 64)
+      m &= ~(uint64_t)0 << (first % 64);
+    if (w == last / 64 && last % 64 != 63)
+      m &= ((uint64_t)1 << (last % 64 + 1)) - 1;
+    for (; m; m &= m - 1) {
+      mark_scan_object(bi, w * 64 + (uint32_t)__builtin_ctzll(m));
       bytes += b->obj_size;
     }
   }
   return bytes;
 }
 
-size_t dirty_cards_rescan(void) {
+bool dirty_cards_rescan_step(size_t *cursor, size_t max_cards, size_t *bytes) {
   size_t used = ((size_t)G->high_water * (BLOCK_SIZE >> CARD_SHIFT) + 63) / 64;
-  size_t bytes = 0;
-  for (size_t w = 0; w < used; w++) {
+  size_t done = 0, w = *cursor;
+  for (; w < used && done < max_cards; w++) {
     if (!cards[w])
       continue;
-    uint64_t bitsw = __atomic_exchange_n(&cards[w], 0, __ATOMIC_RELAXED);
+    uint64_t bitsw = __atomic_exchange_n(&cards[w], 0, __ATOMIC_SEQ_CST);
     while (bitsw) {
       size_t card = w * 64 + (size_t)__builtin_ctzll(bitsw);
       bitsw &= bitsw - 1;
       uintptr_t lo = G->heap_lo + (card << CARD_SHIFT);
       vm_rearm_card(lo); /* before the rescan: later writes must trap again */
-      bytes += rescan_card(lo);
+      *bytes += rescan_card(lo);
+      done++;
     }
   }
+  *cursor = w < used ? w : 0;
+  return w >= used;
+}
+
+size_t dirty_cards_rescan(void) {
+  size_t cursor = 0, bytes = 0;
+  dirty_cards_rescan_step(&cursor, SIZE_MAX, &bytes);
   return bytes;
 }

@@ -51,6 +51,7 @@ typedef struct gc_settings {
   unsigned free_space_divisor;
   unsigned stack_walk_frames; /* libunwind frames walked before the linear scan */
   int trace;                  /* GLEANER_TRACE=1: report long collector steps */
+  int generational;           /* minor collections allowed (generational.c) */
 } gc_settings;
 
 typedef struct gc_state {
@@ -95,6 +96,7 @@ typedef struct gc_state {
   /* Statistics counters (stats.c owns the histogram). */
   uint64_t allocated_bytes;
   uint64_t collections;
+  uint64_t minor_collections;
   uint64_t mark_ns_total;
 
   gc_warn_fn warn;

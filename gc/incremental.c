@@ -9,6 +9,15 @@
  *         cycle ends with the [remark pause]: dirty cards, roots, drain to
  *         the end, then sweep_after_mark flips blocks (no per-object work).
  *
+ * Minor cycles (generational.c): the marks of the last cycle are kept,
+ * the PROTECT phase records the pages written since it (the remembered
+ * set, rescanned by pre-cleaning), and new objects are allocated white
+ * (allocating_black), so that neither the young garbage nor the pages it
+ * was written to are marked or rescanned; the remark gives back what
+ * cursors set aside (it would be freed under them) and marks the roots,
+ * which reach whatever young objects survive.  With the explicit barrier
+ * the barrier is switched on before the PROTECT walk.
+ *
  * What is switched on when:
  *   - PROTECT (VM barrier only): write protection is re-armed over the heap
  *     in slices, so no pause pays for the whole heap's page tables;
@@ -33,6 +42,7 @@
 #include "collect.h"
 #include "compact.h"
 #include "dirty_cards.h"
+#include "generational.h"
 #include "mark.h"
 #include "mark_parallel.h"
 #include "roots.h"
@@ -61,9 +71,11 @@ static struct {
   double scan_per_ns;         /* measured marking speed */
   unsigned preclean_rounds;
   uintptr_t harvest_offset;   /* VM dirty pages: where the round is */
+  size_t rescan_cursor;       /* dirty cards: where the rescan is */
   size_t round_regreyed;      /* bytes re-greyed so far in this round */
   size_t cycle_regreyed;      /* and in the whole cycle (trace) */
   bool remark_due;            /* the next slice starts with the remark */
+  bool minor;                 /* marks kept (generational.c) */
   double start_fraction;      /* of the trigger, when a cycle starts */
 } inc = {.scan_per_ns = 0.5, .start_fraction = 0.5};
 
@@ -94,6 +106,13 @@ void incremental_configure(void) {
 bool incremental_enabled(void) { return inc.enabled; }
 bool incremental_in_cycle(void) { return inc.phase == INC_MARK; }
 
+/* Whether this cycle reads written pages during marking: with the VM
+ * barrier.  (A minor cycle with the explicit barrier reads them once, in
+ * its PROTECT phase: they are its remembered set, generational.c; from
+ * then on the explicit barrier, switched on before that walk, sees every
+ * store.) */
+static bool harvests(void) { return inc.vm; }
+
 static void start_pause_stopped(void *t0);
 /* The pauses run with every other mutator stopped (roots/stop_world.c). */
 static void start_pause(uint64_t t0) {
@@ -106,12 +125,17 @@ static void start_pause(uint64_t t0) {
 static void start_pause_stopped(void *t0p) {
   uint64_t t0 = *(uint64_t *)t0p;
   cursors_flush_all();
-  compact_cycle_start(); /* reads last cycle's live counts: before clearing */
-  sweep_clear_marks();
+  if (inc.minor) {
+    compact_cycle_skip();
+  } else {
+    compact_cycle_start(); /* reads last cycle's live counts: before clearing */
+    sweep_clear_marks();
+  }
   /* The card table is not cleared here: the mprotect barrier records the
    * pages written during PROTECT only there (and unprotects them), and
    * the previous remark left it empty. */
   gleaner_marking = 1;
+  gleaner_minor_cycle = inc.minor;
   gc_barrier_active = 1;
   mark_begin();
   roots_mark_all();
@@ -119,6 +143,7 @@ static void start_pause_stopped(void *t0p) {
   inc.preclean_rounds = 0;
   inc.remark_due = false;
   inc.harvest_offset = 0;
+  inc.rescan_cursor = 0;
   inc.round_regreyed = 0;
   inc.cycle_regreyed = 0;
   stats_record_pause(t0, now_ns());
@@ -144,8 +169,12 @@ static void adjust_start_fraction(void) {
 
 static void remark_pause_stopped(void *t0p) {
   uint64_t t0 = *(uint64_t *)t0p;
+  /* A minor cycle allocates white: what cursors set aside and did not hand
+   * out is given back now, or the flip would free it under them. */
+  if (inc.minor)
+    cursors_flush_all();
   uint64_t t1 = now_ns();
-  size_t pages = inc.vm ? vm_collect_dirty() : 0;
+  size_t pages = harvests() ? vm_collect_dirty() : 0;
   size_t regreyed = dirty_cards_rescan();
   uint64_t t2 = now_ns();
   roots_mark_all();
@@ -163,12 +192,23 @@ static void remark_pause_stopped(void *t0p) {
   adjust_start_fraction();
   if (inc.vm)
     vm_cycle_end();
-  collect_finish_cycle(t0);
+  collect_finish_cycle(t0, inc.minor);
   inc.phase = INC_IDLE;
 }
 
+/* The explicit barrier must see every store made after the PROTECT walk
+ * passed the store's page: switched on with the world stopped, so that
+ * no thread reads a stale flag after the walk has begun. */
+static void barrier_on_stopped(void *unused) {
+  (void)unused;
+  gc_barrier_active = 1;
+}
+
 static void begin_cycle(uint64_t t0) {
-  if (inc.vm) {
+  inc.minor = generational_cycle_minor();
+  if (inc.vm || inc.minor) {
+    if (inc.minor && !inc.vm)
+      world_stopped_run(barrier_on_stopped, NULL);
     inc.phase = INC_PROTECT;
     inc.protect_offset = 0;
     inc.protect_end_offset = (uintptr_t)G->high_water * BLOCK_SIZE;
@@ -180,19 +220,23 @@ static void begin_cycle(uint64_t t0) {
 /* Dirty pages harvested per pre-clean step: rescanning 256 pages of small
  * objects costs ~100-300 µs, so a step fits in a slice. */
 #define HARVEST_PAGES 256
+#define RESCAN_CARDS 2048 /* mostly cards with nothing marked: ~50 us */
 
 /* Collect part of the dirty set and re-grey what it names; true when
  * this completed a round over the whole heap. */
 static bool preclean_step(void) {
-  bool round_done = true;
-  if (inc.vm) {
+  bool harvest_done = true;
+  if (harvests()) {
     size_t pages = 0;
     uintptr_t cursor = G->heap_lo + inc.harvest_offset;
-    round_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
+    harvest_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
     inc.harvest_offset = cursor - G->heap_lo;
   }
-  inc.round_regreyed += dirty_cards_rescan();
-  return round_done;
+  /* Bounded too: a minor cycle starts with every page written since the
+   * last one on its cards (tens of thousands on a large heap). */
+  bool rescan_done =
+      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, &inc.round_regreyed);
+  return harvest_done && rescan_done;
 }
 
 /* The roots, marked again before the remark is allowed: what they reach
@@ -293,7 +337,8 @@ static uint64_t slice_gap_ns(uint64_t since) {
 
 static void protect_slice(uint64_t t0) {
   uintptr_t cursor = G->heap_lo + inc.protect_offset;
-  bool done = vm_protect_step(&cursor, G->heap_lo + inc.protect_end_offset, PROTECT_STEP);
+  bool done = vm_protect_step(&cursor, G->heap_lo + inc.protect_end_offset, PROTECT_STEP,
+                              inc.minor);
   inc.protect_offset = cursor - G->heap_lo;
   if (done)
     start_pause(t0);
@@ -373,8 +418,16 @@ void incremental_on_allocation(size_t bytes) {
 
 void incremental_finish(void) {
   uint64_t t0 = now_ns();
-  if (inc.phase == INC_PROTECT)
-    start_pause(t0); /* protection incomplete: pages not re-armed read as dirty */
+  if (inc.phase == INC_PROTECT) {
+    /* Protection incomplete: with the VM barrier, pages not re-armed read
+     * as dirty at the remark; a minor cycle's remembered set must be read
+     * whole first with the explicit barrier. */
+    if (inc.minor && !inc.vm) {
+      uintptr_t cursor = G->heap_lo + inc.protect_offset;
+      vm_protect_step(&cursor, G->heap_lo + inc.protect_end_offset, SIZE_MAX, true);
+    }
+    start_pause(t0);
+  }
   if (inc.phase == INC_MARK)
     remark_pause(t0);
   inc.last_slice_end = now_ns();

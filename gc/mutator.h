@@ -69,6 +69,7 @@ typedef struct mutator {
   volatile uint32_t ack_gen;
   int is_main;
   uint64_t alloc_count;       /* for stress mode */
+  uint64_t alloc_epoch;       /* G->collections at its last slow path */
   /* CURSOR_KINDS * NUM_CLASSES entries, indexed like `cursors`; they live
    * in the same mapping, right after the record (MUTATOR_MAP_BYTES), so
    * the unregistered dummy (a static, scanned as data) stays small.

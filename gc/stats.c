@@ -142,6 +142,7 @@ void gc_get_stats(gc_stats *out) {
   out->allocated_bytes = G->allocated_bytes;
   out->bytes_since_gc = G->bytes_since_gc;
   out->collections = G->collections;
+  out->minor_collections = G->minor_collections;
   out->mark_ns_total = G->mark_ns_total;
   out->markers_used = mark_markers_used();
   uint64_t stw_p50, stw_count;
@@ -167,12 +168,12 @@ void stats_print(FILE *out, int detail) {
   gc_stats s;
   gc_get_stats(&s);
   fprintf(out,
-          "gleaner: %" PRIu64 " collections, heap %zu KiB, live %zu KiB, allocated %" PRIu64
+          "gleaner: %" PRIu64 " collections (%" PRIu64 " minor), heap %zu KiB, live %zu KiB, allocated %" PRIu64
           " KiB\n"
           "gleaner: pauses %" PRIu64 ": total %.3f ms, max %.3f ms, p50 %.1f us, p90 %.1f us, "
           "p99 %.1f us\n"
           "gleaner: MMU 1ms %.3f, 10ms %.3f, 100ms %.3f\n",
-          s.collections, s.heap_bytes >> 10, s.live_bytes >> 10, s.allocated_bytes >> 10,
+          s.collections, s.minor_collections, s.heap_bytes >> 10, s.live_bytes >> 10, s.allocated_bytes >> 10,
           s.pause_count, s.pause_total_ns / 1e6, s.pause_max_ns / 1e6, s.pause_p50_ns / 1e3,
           s.pause_p90_ns / 1e3, s.pause_p99_ns / 1e3, s.mmu_1ms, s.mmu_10ms, s.mmu_100ms);
   if (detail > 1) {

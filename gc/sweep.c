@@ -67,7 +67,7 @@ void sweep_clear_marks(void) {
   }
 }
 
-static size_t flip_small(uint32_t bi) {
+static size_t flip_small(uint32_t bi, bool list_partial) {
   block_meta *b = &G->blocks[bi];
   if (b->marked == 0 && !(b->flags & BF_OWNED)) {
     block_free_run(bi, 1);
@@ -87,7 +87,7 @@ static size_t flip_small(uint32_t bi) {
   if (died)
     b->flags |= BF_NEEDS_ZEROING;
   b->marked = b->allocated = live;
-  if (b->marked < b->nslots)
+  if (list_partial ? b->marked < b->nslots : b->marked <= b->nslots / 2)
     list_available(bi);
   return (size_t)b->marked * b->obj_size;
 }
@@ -100,7 +100,7 @@ static size_t flip_large(uint32_t bi) {
   return 0;
 }
 
-size_t sweep_after_mark(void) {
+size_t sweep_after_mark(bool list_partial) {
   size_t live = 0;
   for (unsigned k = 0; k < NUM_KINDS; k++)
     for (unsigned c = 0; c < NUM_CLASSES; c++)
@@ -109,7 +109,7 @@ size_t sweep_after_mark(void) {
     block_meta *b = &G->blocks[i];
     b->flags &= ~BF_LISTED;
     if (b->state == BLOCK_SMALL)
-      live += flip_small(i);
+      live += flip_small(i, list_partial);
     else if (b->state == BLOCK_LARGE_HEAD)
       live += flip_large(i);
   }

@@ -6,9 +6,11 @@
 #include "gc_state.h"
 
 /* Lock held, after marking: alloc := mark for every block, free empty
- * blocks and unmarked large objects, list blocks with free slots.
+ * blocks and unmarked large objects, list blocks with free slots (with
+ * !list_partial, after a minor collection, only those at least half
+ * free: see generational.c).
  * Returns the live bytes. */
-size_t sweep_after_mark(void);
+size_t sweep_after_mark(bool list_partial);
 /* Lock held, before marking: clear every mark bit. */
 void sweep_clear_marks(void);
 /* Zero the slots of bitmap word w of block bi given by mask (lazy sweep). */

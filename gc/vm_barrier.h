@@ -14,9 +14,26 @@
  * with the reason in *why. */
 bool vm_barrier_init(const char **why);
 bool vm_barrier_ready(void);
+/* Set up the userfaultfd mechanism only (never the mprotect fallback,
+ * which would install a signal handler): for minor collections. */
+bool vm_barrier_init_uffd(void);
+void vm_barrier_after_fork_child(void);
+/* Lock held: blocks [first, first + count) leave the free pool; pages
+ * that a protecting walk left protected are unprotected, so that the
+ * allocator's first writes do not fault. */
+void vm_block_taken(uint32_t first, uint32_t count);
+/* The same for one block in use (its writes are then not tracked). */
+void vm_disarm_block(uint32_t bi);
+/* Minor collections (userfaultfd only): record the pages written since
+ * the last protection into the dirty cards, without protecting them; and,
+ * after the flip, protect every page of the blocks in use. */
+size_t vm_record_written(void);
+void vm_protect_in_use(void);
 /* Re-arm write protection on [*cursor, end), at most max_bytes of it per
- * call; advances *cursor.  Returns true when *cursor reached end. */
-bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes);
+ * call, recording the pages written since into the dirty cards if record
+ * (userfaultfd only); advances *cursor.  Returns true when *cursor
+ * reached end. */
+bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes, bool record);
 /* Record every page written since it was last protected into the dirty
  * card set, and protect it again.  Returns the number of dirty pages. */
 size_t vm_collect_dirty(void);

@@ -77,6 +77,9 @@ typedef struct gc_config {
   int finalize_on_demand;    /* 0: default (run at safe points), 1: on demand */
   int verify;                /* 1: verify heap after each collection */
   unsigned free_space_divisor; /* 0: default; heap grows to live*(1+1/d)..*/
+  int generational;          /* 0: default (on where dirty pages can be tracked
+                                without signals and marking is stop-the-world),
+                                1: on, -1: off */
 } gc_config;
 
 /* Initialize the collector.  NULL means defaults.  Returns 0 on success, -1
@@ -205,13 +208,16 @@ GC_API uint64_t gc_identity_hash(void *obj);
  * ---------------------------------------------------------------------- */
 
 GC_API extern volatile int gc_barrier_active; /* nonzero during a cycle */
+/* Call it right AFTER storing value into *slot (a field of obj), while
+ * value is still in a local: with several threads, a barrier before the
+ * store could be undone by a concurrent card rescan. */
 GC_API void gc_write_barrier(void *obj, void **slot, void *value);
 #define GC_STORE(obj, slot, value)                                            \
   do {                                                                        \
     void *gc_store_v_ = (void *)(value);                                      \
+    (slot) = gc_store_v_;                                                     \
     if (GC_UNLIKELY(gc_barrier_active))                                       \
       gc_write_barrier((void *)(obj), (void **)&(slot), gc_store_v_);         \
-    (slot) = gc_store_v_;                                                     \
   } while (0)
 
 /* ------------------------------------------------------------------------
@@ -300,6 +306,7 @@ typedef struct gc_stats {
   uint64_t objects_moved, bytes_moved;
   uint64_t finalizers_queued, finalizers_run;
   uint64_t weak_cleared;
+  uint64_t minor_collections; /* of `collections`: young objects only */
 } gc_stats;
 GC_API void gc_get_stats(gc_stats *out);
 GC_API void gc_print_stats(FILE *out);

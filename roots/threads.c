@@ -35,6 +35,7 @@
 #include "mark_parallel.h"
 #include "roots.h"
 #include "stop_world.h"
+#include "vm_barrier.h"
 #include <errno.h>
 #include <string.h>
 #if __has_include(<valgrind/helgrind.h>)
@@ -64,6 +65,7 @@ static void after_fork_child(void) {
     return;
   stop_world_after_fork_child();
   mark_parallel_after_fork_child();
+  vm_barrier_after_fork_child();
   registry_after_fork_child();
   /* The forking thread took the lock in before_fork and is the only
    * thread of the child: it releases it as the parent does. */

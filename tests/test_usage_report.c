@@ -74,7 +74,7 @@ static void stats_2_prints_the_report_at_exit(void **state) {
   size_t len = fread(text, 1, sizeof text - 1, p);
   text[len] = 0;
   assert_int_equal(pclose(p), 0);
-  assert_contains(text, "collections, heap");             /* the summary */
+  assert_contains(text, " minor), heap");               /* the summary */
   assert_contains(text, "heap at exit by kind and size class");
   assert_contains(text, "still reachable at exit");
   assert_contains(text, "global 'usage_retained'");

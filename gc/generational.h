@@ -1,0 +1,30 @@
+/*
+ * generational.h — minor collections with sticky mark bits
+ * (generational.c).
+ */
+#ifndef GLEANER_GENERATIONAL_H
+#define GLEANER_GENERATIONAL_H
+#include "gc_state.h"
+
+/* World stopped, cursors flushed, before the marks are touched: harvest
+ * the dirty pages (the remembered set) and decide.  True: this collection
+ * is minor — keep the marks, and rescan the dirty cards after the roots. */
+bool generational_begin(bool full_requested);
+/* After the flip (live_bytes set), before the pool is trimmed: the
+ * policy's bookkeeping and the next trigger (collect_finish_cycle). */
+void generational_after_flip(bool minor);
+/* World stopped, at the end of a stop-the-world collection: protect the
+ * heap again. */
+void generational_end(void);
+/* Lock held: an allocation cursor takes listed block bi (it may hold old
+ * objects). */
+void generational_block_reused(uint32_t bi);
+/* Lock held, an incremental cycle about to begin: true if it is minor
+ * (then its PROTECT phase records written pages and the marks stay). */
+bool generational_cycle_minor(void);
+/* Lock held: blocks [first, first + count) leave the free pool (for the
+ * measure of young survival). */
+void generational_blocks_taken(uint32_t first, uint32_t count);
+/* Minor collections are possible (for statistics and tests). */
+bool generational_enabled(void);
+#endif
