@@ -140,6 +140,8 @@ void collect_full_locked(const char *reason) {
  * generational policy allows. */
 static void collect_paced_locked(void) { collect_locked(false); }
 
+void collect_young_locked(void) { collect_locked(false); }
+
 void collect_if_due(size_t about_to_allocate) {
   incremental_configure();
   bool incremental = incremental_enabled();

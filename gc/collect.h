@@ -10,6 +10,9 @@
 void collect_if_due(size_t about_to_allocate);
 /* Lock held.  A full stop-the-world collection. */
 void collect_full_locked(const char *reason);
+/* Lock held.  A stop-the-world collection that may be minor (incremental
+ * mode, when generational.c predicts a short one). */
+void collect_young_locked(void);
 /* True while marking is in progress (objects are allocated black). */
 extern volatile int gleaner_marking;
 /* True during a minor incremental cycle, which allocates white

@@ -19,6 +19,10 @@ void generational_end(void);
 /* Lock held: an allocation cursor takes listed block bi (it may hold old
  * objects). */
 void generational_block_reused(uint32_t bi);
+/* Lock held, in incremental mode: a minor collection is wanted and would
+ * stop the world for at most about pause_ns (then incremental.c runs it
+ * stop-the-world instead of as a cycle: young garbage costs nothing). */
+bool generational_minor_fits(uint64_t pause_ns);
 /* Lock held, an incremental cycle about to begin: true if it is minor
  * (then its PROTECT phase records written pages and the marks stay). */
 bool generational_cycle_minor(void);

@@ -9,7 +9,10 @@
  *         cycle ends with the [remark pause]: dirty cards, roots, drain to
  *         the end, then sweep_after_mark flips blocks (no per-object work).
  *
- * Minor cycles (generational.c): the marks of the last cycle are kept,
+ * Minor collections (generational.c) that would stop the world for less
+ * than the pause target (few young survivors) are done stop-the-world at
+ * the trigger, as collect.c does them; the others are minor cycles.
+ * Minor cycles: the marks of the last cycle are kept,
  * the PROTECT phase records the pages written since it (the remembered
  * set, rescanned by pre-cleaning), and new objects are allocated white
  * (allocating_black), so that neither the young garbage nor the pages it
@@ -51,6 +54,7 @@
 #include "sweep.h"
 #include "vm_barrier.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 
 /* Remark when a pre-clean round re-greys at most this much: ~100 µs. */
@@ -220,7 +224,7 @@ static void begin_cycle(uint64_t t0) {
 /* Dirty pages harvested per pre-clean step: rescanning 256 pages of small
  * objects costs ~100-300 µs, so a step fits in a slice. */
 #define HARVEST_PAGES 256
-#define RESCAN_CARDS 2048 /* mostly cards with nothing marked: ~50 us */
+#define RESCAN_CARDS 512 /* full cards of small objects: ~0.5 ms */
 
 /* Collect part of the dirty set and re-grey what it names; true when
  * this completed a round over the whole heap. */
@@ -235,7 +239,7 @@ static bool preclean_step(void) {
   /* Bounded too: a minor cycle starts with every page written since the
    * last one on its cards (tens of thousands on a large heap). */
   bool rescan_done =
-      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, &inc.round_regreyed);
+      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, SIZE_MAX, &inc.round_regreyed);
   return harvest_done && rescan_done;
 }
 
@@ -324,15 +328,22 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
 #define GAP_PER_SLICE_DEN 2
 
 /* How long the mutator must run after the last slice.  Behind schedule
- * (the heap has passed its trigger) the gap shrinks with the square of
- * the overrun: pauses stay bounded, utilization gives way, and memory is
- * the last to give. */
+ * (the heap has passed its trigger: while the live data grows, each
+ * trigger is set from a smaller live size than the cycle finds) the gap
+ * shrinks with the square of the overrun, but not below 11/10 of the
+ * slice (utilization above 1/2) until twice the trigger: pauses stay
+ * bounded, then utilization holds while memory gives some room, and only
+ * past that does utilization give way. */
+#define GAP_FLOOR_NUM 11
+#define GAP_FLOOR_DEN 10
 static uint64_t slice_gap_ns(uint64_t since) {
   uint64_t gap = inc.last_slice_ns * GAP_PER_SLICE_NUM / GAP_PER_SLICE_DEN;
   if (since <= G->trigger_bytes)
     return gap;
   double overrun = (double)since / (double)(G->trigger_bytes ? G->trigger_bytes : 1);
-  return (uint64_t)((double)gap / (overrun * overrun));
+  uint64_t shrunk = (uint64_t)((double)gap / (overrun * overrun));
+  uint64_t floor = inc.last_slice_ns * GAP_FLOOR_NUM / GAP_FLOOR_DEN;
+  return overrun <= 2.0 && shrunk < floor ? floor : shrunk;
 }
 
 static void protect_slice(uint64_t t0) {
@@ -396,6 +407,13 @@ void incremental_poll(void) {
 
 void incremental_on_allocation(size_t bytes) {
   uint64_t since = G->bytes_since_gc + bytes;
+  if (inc.phase == INC_IDLE && generational_minor_fits((uint64_t)G->cfg.pause_target_us * 1000)) {
+    /* Short enough to stop the world for: no barrier, no rescans of what
+     * is allocated meanwhile, as the stop-the-world collector does. */
+    if (since > G->trigger_bytes)
+      collect_young_locked();
+    return;
+  }
   if (inc.phase == INC_IDLE) {
     if ((double)since > (double)G->trigger_bytes * inc.start_fraction) {
       uint64_t t0 = now_ns();
