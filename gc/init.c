@@ -41,7 +41,6 @@ static int init_locked(const gc_config *cfg) {
   G->trigger_bytes = G->cfg.initial_heap;
   stats_exclude_from_roots();
   stop_world_exclude_from_roots();
-  stack_scan_init();
   atexit(print_stats_at_exit);
   return 0;
 }

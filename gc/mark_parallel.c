@@ -3,8 +3,9 @@
  *
  * Markers: the collecting thread (marker 0, whose grey stack holds the
  * roots when the drain starts) and cfg.markers - 1 helper threads, made
- * once before a stop-the-world and then parked on a condition variable
- * between collections.  Helpers are not mutators: they never allocate,
+ * once before the stop-the-world of the first collection with a heap
+ * worth sharing (PARALLEL_MIN_BLOCKS) and then parked on a condition
+ * variable between collections.  Helpers are not mutators: they never allocate,
  * are never stopped, and block every signal.
  *
  * Each marker drains a grey stack of its own with mark_drain_shared (mark
@@ -71,8 +72,9 @@ typedef struct marker {
 
 static struct {
   pthread_mutex_t lock;
-  pthread_cond_t start_cond, work_cond, done_cond;
+  pthread_cond_t start_cond, work_cond, done_cond, ready_cond;
   unsigned started;     /* helper threads running */
+  unsigned ready;       /* of those, at their wait loop at least once */
   uint64_t generation;  /* one per parallel drain */
   unsigned active;      /* markers that joined the current drain, marker 0 included */
   unsigned max_active;  /* markers wanted for it */
@@ -90,6 +92,7 @@ static struct {
     .start_cond = PTHREAD_COND_INITIALIZER,
     .work_cond = PTHREAD_COND_INITIALIZER,
     .done_cond = PTHREAD_COND_INITIALIZER,
+    .ready_cond = PTHREAD_COND_INITIALIZER,
     .cycle_used = 1,
 };
 static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -219,6 +222,8 @@ static void marker_work(grey_stack *own) {
 static void *helper_main(void *arg) {
   marker *mk = arg;
   pthread_mutex_lock(&P.lock);
+  P.ready++;
+  pthread_cond_broadcast(&P.ready_cond);
   for (;;) {
     while (P.generation == mk->seen)
       pthread_cond_wait(&P.start_cond, &P.lock);
@@ -235,11 +240,18 @@ static void *helper_main(void *arg) {
   return NULL;
 }
 
+/* Helpers are started at the first collection whose heap is large enough
+ * for mark_parallel_wanted to use them, not before: a program whose heap
+ * stays small (most short runs) never pays for the threads (pthread_create
+ * with an 8 MiB stack mapping, ~30 µs at start-up).  That collection waits
+ * until they have reached their wait loop, so that its drain — the first
+ * that wants them — can have them: a thread just created may otherwise
+ * not run for a long while (valgrind runs one thread at a time). */
 void mark_parallel_prepare(void) {
   unsigned want = G->cfg.markers;
   if (want > MAX_MARKERS)
     want = MAX_MARKERS;
-  if (want <= 1 || P.started >= want - 1)
+  if (want <= 1 || P.started >= want - 1 || G->blocks_in_use < PARALLEL_MIN_BLOCKS)
     return;
   sigset_t all, old;
   sigfillset(&all);
@@ -265,6 +277,10 @@ void mark_parallel_prepare(void) {
   if (P.started >= want - 1)
     P.create_failing = false;
   pthread_sigmask(SIG_SETMASK, &old, NULL);
+  pthread_mutex_lock(&P.lock);
+  while (P.ready < P.started)
+    pthread_cond_wait(&P.ready_cond, &P.lock);
+  pthread_mutex_unlock(&P.lock);
 }
 
 bool mark_parallel_wanted(size_t grey_count) {
@@ -361,7 +377,9 @@ void mark_parallel_after_fork_child(void) {
   pthread_cond_init(&P.start_cond, NULL);
   pthread_cond_init(&P.work_cond, NULL);
   pthread_cond_init(&P.done_cond, NULL);
+  pthread_cond_init(&P.ready_cond, NULL);
   P.started = 0;
+  P.ready = 0;
   P.generation = 0;
   atomic_store(&hungry, 0);
 }

@@ -36,8 +36,6 @@ void ranges_for_each_outside_exclusions(char *lo, char *hi,
                                         void (*fn)(char *lo, char *hi, void *ctx), void *ctx);
 /* Leave one of the collector's own static tables out of the roots. */
 void roots_exclude_own(const void *lo, const void *hi);
-/* At init: libunwind set up for the collector's walks. */
-void stack_scan_init(void);
 
 /* exact_roots.c */
 void exact_roots_mark(void);

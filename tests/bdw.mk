@@ -70,7 +70,7 @@ $(BDW_OUT)/gleaner/%.so: $(BDW_DIR)/suite/plugins/%.c $(BDW_HEADERS) \
 
 # cmocka tests of the layer's Gleaner-only behaviour, linked statically.
 # Our Boehm headers come first on the include path (before -Igc).
-$(BDW_OUT)/unit/%: $(BDW_DIR)/unit/%.c $(BDW_HEADERS) $(STATIC)
+$(BDW_OUT)/unit/%: $(BDW_DIR)/unit/%.c $(BDW_HEADERS) $(STATIC_INTERNAL)
 	@mkdir -p $(dir $@)
 	$(CC) -Iinclude/gleaner/bdw $(TEST_CFLAGS) -Wno-deprecated-declarations \
 	    -rdynamic $< -o $@ $(TEST_LIBS)
