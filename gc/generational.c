@@ -87,8 +87,16 @@ static struct {
   bool heap_protected;         /* the heap was protected at the last one's end */
 } gen;
 
+/* Set-up (userfaultfd registration, /proc/self/pagemap, ~50 us) waits
+ * until the program has made a few collections or a heap of some size:
+ * a short program's full collections are cheap anyway. */
+#define SETUP_AFTER_COLLECTIONS 3
+#define SETUP_MIN_BLOCKS 32
+
 static bool available(void) {
   if (!gen.configured) {
+    if (G->collections < SETUP_AFTER_COLLECTIONS && G->blocks_in_use < SETUP_MIN_BLOCKS)
+      return false;
     gen.configured = true;
     gen.available = G->cfg.generational && G->cfg.barrier != GC_BARRIER_NONE &&
                     vm_barrier_init_uffd() && dirty_cards_init();

@@ -45,3 +45,14 @@ stress: lib $(STRESS_BINS) $(TEST_EXTRA_DEPS)
 	done; \
 	if [ -n "$$failed" ]; then printf "stress: FAILED:$$failed\n"; exit 1; fi; \
 	echo "stress: all runs passed"
+
+# The libunwind frame walk is off by default (GLEANER_STACK_WALK_FRAMES=0,
+# docs/design.md): keep it covered in make test.
+$(BUILD)/tests/test_deep_recursion_walk: $(BUILD)/tests/test_deep_recursion tests/stress.mk
+	@printf '#!/bin/sh\nGLEANER_STACK_WALK_FRAMES=16 exec "$$(dirname "$$0")/test_deep_recursion" "$$@"\n' > $@
+	@chmod +x $@
+$(BUILD)/tests/test_torture_walk: $(BUILD)/tests/test_torture tests/stress.mk
+	@printf '#!/bin/sh\nGLEANER_STACK_WALK_FRAMES=16 exec "$$(dirname "$$0")/test_torture" --rounds 60 "$$@"\n' > $@
+	@chmod +x $@
+TEST_EXTRA_DEPS += $(BUILD)/tests/test_deep_recursion_walk $(BUILD)/tests/test_torture_walk
+TEST_RUNS += $(BUILD)/tests/test_deep_recursion_walk $(BUILD)/tests/test_torture_walk
