@@ -23,6 +23,7 @@
 #include "vm_barrier.h"
 #include "dirty_cards.h"
 #include "vm_mprotect.h"
+#include "valgrind_support.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
@@ -85,6 +86,9 @@ static bool setup(void) {
   vm.uffd_tried = true;
   if (getenv("GLEANER_VM_BARRIER") && !strcmp(getenv("GLEANER_VM_BARRIER"), "mprotect"))
     return fail("GLEANER_VM_BARRIER=mprotect");
+  /* valgrind does not emulate the system call, and says so on stderr. */
+  if (running_on_valgrind())
+    return fail("userfaultfd is not available under valgrind");
   if (!vm.regions)
     vm.regions = mmap(NULL, REGIONS * sizeof *vm.regions, PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
