@@ -299,14 +299,15 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
   }
   while (t < deadline) {
     uint64_t bytes = (uint64_t)(inc.scan_per_ns * (double)(deadline - t)) + 4096;
-    if (bytes > 256 * 1024)
-      bytes = 256 * 1024; /* check the clock at least every ~50 µs */
+    if (bytes > 64 * 1024)
+      bytes = 64 * 1024; /* check the clock at least every ~100 µs */
     uint64_t before = mark_bytes_scanned();
-    bool empty = mark_parallel_wanted(mark_main_stack()->count)
-                     ? mark_parallel_drain_until(deadline)
-                     : mark_drain(bytes);
+    bool parallel = mark_parallel_wanted(mark_main_stack()->count);
+    bool empty = parallel ? mark_parallel_drain_until(deadline) : mark_drain(bytes);
     uint64_t t1 = now_ns(), scanned = mark_bytes_scanned() - before;
-    if (t1 > t && scanned > 65536)
+    /* One marker's speed: the byte budget above is for this thread alone
+     * (a rate measured with two markers made single drains overshoot). */
+    if (!parallel && t1 > t && scanned > 16384)
       inc.scan_per_ns = 0.7 * inc.scan_per_ns + 0.3 * ((double)scanned / (double)(t1 - t));
     if (G->cfg.trace && t1 - t > 1000000)
       fprintf(stderr, "gleaner: drain of %llu bytes scanned %llu in %.0f us\n",
