@@ -128,6 +128,7 @@ void settings_load(gc_settings *s, const gc_config *cfg) {
       .free_space_divisor = 2,
       .stack_walk_frames = 0, /* the marker needs no walk (stack_scan.c) */
       .generational = 1,
+      .cores = cores > 0 ? (unsigned)cores : 1,
   };
   apply_config(s, cfg);
   env_size("GLEANER_MAX_HEAP", &s->max_heap);

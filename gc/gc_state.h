@@ -52,6 +52,7 @@ typedef struct gc_settings {
   unsigned stack_walk_frames; /* libunwind frames walked before the linear scan */
   int trace;                  /* GLEANER_TRACE=1: report long collector steps */
   int generational;           /* minor collections allowed (generational.c) */
+  unsigned cores;             /* CPUs this process may run on */
 } gc_settings;
 
 typedef struct gc_state {

@@ -100,8 +100,7 @@ static bool available(void) {
     gen.configured = true;
     gen.available = G->cfg.generational && G->cfg.barrier != GC_BARRIER_NONE &&
                     vm_barrier_init_uffd() && dirty_cards_init();
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    gen.cores = cores > 0 ? (unsigned)cores : 1;
+    gen.cores = G->cfg.cores;
     if (gen.available) {
       gen.young_map = mmap(NULL, ((size_t)G->blocks_reserved / 64 + 1) * sizeof(uint64_t),
                            PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
