@@ -45,6 +45,7 @@
 #include "mark.h"
 #include "roots.h"
 #include "stats.h"
+#include "valgrind_support.h"
 #include <errno.h>
 #include <limits.h>
 #include <link.h>
@@ -218,6 +219,8 @@ static inline void cpu_relax(void) {
 }
 
 static bool spin_for_acks(uint32_t gen, unsigned signaled) {
+  if (running_on_valgrind())
+    return false; /* it runs one thread at a time: spinning only delays */
   bool share_cpu = signaled + 1 > G->cfg.cores;
   uint64_t until = now_ns() + ACK_SPIN_NS;
   do {

@@ -459,6 +459,7 @@ static int scenario_stats(void *unused) {
     gc_get_stats(&st);
     if (st.markers_used == 2)
       break;
+    usleep(2000); /* let the helper reach its wait loop (valgrind runs one thread at a time) */
   }
   CHECK(st.stw_max_ns > 0);
   CHECK(st.markers_used == 2);
