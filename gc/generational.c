@@ -70,6 +70,7 @@
 
 static struct {
   bool configured, available;
+  bool setup_wanted;           /* a collection began with a heap that large */
   unsigned cores;
   bool had_full;
   unsigned minors_in_row;
@@ -87,15 +88,15 @@ static struct {
   bool heap_protected;         /* the heap was protected at the last one's end */
 } gen;
 
-/* Set-up (userfaultfd registration, /proc/self/pagemap, ~50 us) waits
- * until the program has made a few collections or a heap of some size:
- * a short program's full collections are cheap anyway. */
-#define SETUP_AFTER_COLLECTIONS 3
-#define SETUP_MIN_BLOCKS 32
+/* Set-up (userfaultfd registration, /proc/self/pagemap, ~50 us) and the
+ * per-collection page-table walks wait until the heap holds a megabyte:
+ * below that a full collection costs about what a minor one would, and a
+ * program that only calls gc_collect (always full) pays nothing. */
+#define SETUP_MIN_BLOCKS 16
 
 static bool available(void) {
   if (!gen.configured) {
-    if (G->collections < SETUP_AFTER_COLLECTIONS && G->blocks_in_use < SETUP_MIN_BLOCKS)
+    if (!gen.setup_wanted)
       return false;
     gen.configured = true;
     gen.available = G->cfg.generational && G->cfg.barrier != GC_BARRIER_NONE &&
@@ -160,9 +161,17 @@ static void measure_young(void) {
   gen.counting = true;
 }
 
+/* A collection begins: is the heap large enough for the set-up (done
+ * after this collection's flip, so that it is full)? */
+static bool configured_yet(void) {
+  if (!gen.configured && G->blocks_in_use >= SETUP_MIN_BLOCKS)
+    gen.setup_wanted = true;
+  return gen.configured;
+}
+
 bool generational_begin(bool full_requested) {
-  if (!gen.configured || !available())
-    return false; /* the first collection is full: set up after it */
+  if (!configured_yet() || !available())
+    return false;
   bool minor = !full_requested && minor_wanted();
   note_young();
   if (minor)
@@ -254,7 +263,7 @@ bool generational_minor_fits(uint64_t pause_ns) {
 }
 
 bool generational_cycle_minor(void) {
-  if (!gen.configured || !available())
+  if (!configured_yet() || !available())
     return false;
   bool minor = minor_wanted();
   note_young();

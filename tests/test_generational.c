@@ -222,7 +222,7 @@ static int allow_no_minor(void) {
 }
 
 int main(void) {
-  gc_config cfg = {.initial_heap = (size_t)1 << 20}; /* minors come often */
+  gc_config cfg = {.initial_heap = (size_t)2 << 20}; /* minors come often (1 MiB of heap sets them up) */
   gc_init(&cfg);
   {
     /* Fail early, with the reason, where minor collections cannot run. */
