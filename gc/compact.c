@@ -558,7 +558,9 @@ void compact_cycle_skip(void) {
 }
 
 void compact_after_mark(void) {
-  phase_clock start = clock_now();
+  /* The clocks only when there is something to time: the thread CPU
+   * clock is a system call, and most collections have no candidate. */
+  phase_clock start = C.ncands ? clock_now() : (phase_clock){0, 0};
   if (C.ncands)
     confirm_candidates();
   if (!C.ncands || !compaction_possible()) {

@@ -265,6 +265,12 @@ static void record_stop_time(uint64_t ns) {
     stw.max_ns = ns;
 }
 
+/* Whether the last stop had any other thread: in a single-threaded
+ * program nobody can wait on the futex, and the restart needs no system
+ * call.  (With other threads it always wakes, even if none was signaled:
+ * a stray suspend signal makes a parked thread wait too.) */
+static bool other_threads;
+
 static void stop_others(void) {
   uint64_t start = now_ns();
   uint32_t gen = atomic_fetch_add(&world_gen, 1) + 1;
@@ -290,6 +296,7 @@ static void stop_others(void) {
     signaled++;
   }
   wait_acks(gen, signaled);
+  other_threads = G->mutators && (G->mutators != self || G->mutators->next);
   record_stop_time(now_ns() - start);
 }
 
@@ -298,7 +305,8 @@ static void restart_others(void) {
     m->stopped = MUTATOR_RUNNING;
   ANNOTATE_HAPPENS_BEFORE(&world_gen);
   atomic_fetch_add_explicit(&world_gen, 1, memory_order_release);
-  futex_op(&world_gen, FUTEX_WAKE_PRIVATE, INT_MAX);
+  if (other_threads)
+    futex_op(&world_gen, FUTEX_WAKE_PRIVATE, INT_MAX);
 }
 
 typedef struct stopped_call { void (*fn)(void *); void *arg; bool done; } stopped_call;
