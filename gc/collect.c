@@ -154,10 +154,8 @@ void collect_full_locked(const char *reason) {
   collect_locked(true);
 }
 
-/* The pacer's collections (allocation, stress mode): minor when the
- * generational policy allows. */
-static void collect_paced_locked(void) { collect_locked(false); }
-
+/* The pacer's collections (allocation, stress mode, and incremental.c's
+ * predicted-short minor ones): minor when the generational policy allows. */
 void collect_young_locked(void) { collect_locked(false); }
 
 void collect_if_due(size_t about_to_allocate) {
@@ -180,11 +178,11 @@ void collect_if_due(size_t about_to_allocate) {
     if (incremental)
       incremental_step();
     else
-      collect_paced_locked();
+      collect_young_locked();
   } else if (incremental) {
     incremental_on_allocation(about_to_allocate);
   } else if (G->bytes_since_gc + about_to_allocate > G->trigger_bytes) {
-    collect_paced_locked();
+    collect_young_locked();
   }
 }
 

@@ -142,10 +142,10 @@ static size_t rescan_card(uintptr_t lo) {
   return bytes;
 }
 
-bool dirty_cards_rescan_step(size_t *cursor, size_t max_cards, size_t max_bytes, size_t *bytes) {
+bool dirty_cards_rescan_step(size_t *cursor, size_t max_cards, size_t *bytes) {
   size_t used = ((size_t)G->high_water * (BLOCK_SIZE >> CARD_SHIFT) + 63) / 64;
   size_t done = 0, w = *cursor, regreyed = 0;
-  for (; w < used && done < max_cards && regreyed < max_bytes; w++) {
+  for (; w < used && done < max_cards; w++) {
     if (!cards[w])
       continue;
     uint64_t bitsw = __atomic_exchange_n(&cards[w], 0, __ATOMIC_SEQ_CST);
@@ -165,6 +165,6 @@ bool dirty_cards_rescan_step(size_t *cursor, size_t max_cards, size_t max_bytes,
 
 size_t dirty_cards_rescan(void) {
   size_t cursor = 0, bytes = 0;
-  dirty_cards_rescan_step(&cursor, SIZE_MAX, SIZE_MAX, &bytes);
+  dirty_cards_rescan_step(&cursor, SIZE_MAX, &bytes);
   return bytes;
 }

@@ -13,8 +13,8 @@ void dirty_cards_clear_all(void);
  * the cards.  Returns the bytes re-greyed. */
 size_t dirty_cards_rescan(void);
 /* The same in steps: from card word *cursor on, until at least max_cards
- * were rescanned or max_bytes re-greyed (adds the bytes re-greyed to
- * *bytes; a card word is finished once begun); true (and *cursor back to
- * 0) when the end was reached. */
-bool dirty_cards_rescan_step(size_t *cursor, size_t max_cards, size_t max_bytes, size_t *bytes);
+ * were rescanned (adds the bytes re-greyed to *bytes; a card word is
+ * finished once begun); true (and *cursor back to 0) when the end was
+ * reached. */
+bool dirty_cards_rescan_step(size_t *cursor, size_t max_cards, size_t *bytes);
 #endif

@@ -278,11 +278,10 @@ bool generational_cycle_minor(void) {
  * minor collection rescans its old objects whatever is written (G1 holds:
  * those pages read as written). */
 void generational_block_reused(uint32_t bi) {
-  if (!G->blocks[bi].marked || !generational_enabled())
+  if (!G->blocks[bi].marked || !gen.available)
     return;
   uintptr_t lo = (uintptr_t)block_base(bi);
   dirty_cards_mark_range(lo, lo + BLOCK_SIZE);
-  vm_disarm_block(bi);
+  vm_block_taken(bi, 1);
 }
 
-bool generational_enabled(void) { return gen.available; }

@@ -33,6 +33,4 @@ bool generational_cycle_minor(void);
 /* Lock held: blocks [first, first + count) leave the free pool (for the
  * measure of young survival). */
 void generational_blocks_taken(uint32_t first, uint32_t count);
-/* Minor collections are possible (for statistics and tests). */
-bool generational_enabled(void);
 #endif

@@ -240,7 +240,7 @@ static bool preclean_step(void) {
   /* Bounded too: a minor cycle starts with every page written since the
    * last one on its cards (tens of thousands on a large heap). */
   bool rescan_done =
-      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, SIZE_MAX, &inc.round_regreyed);
+      dirty_cards_rescan_step(&inc.rescan_cursor, RESCAN_CARDS, &inc.round_regreyed);
   return harvest_done && rescan_done;
 }
 

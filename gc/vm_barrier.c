@@ -300,11 +300,6 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes, bool re
   return *cursor >= end;
 }
 
-void vm_disarm_block(uint32_t bi) {
-  if (!vm.mprotect_mode && vm.armed && is_armed(bi))
-    disarm_run(bi, bi + 1);
-}
-
 void vm_block_taken(uint32_t first, uint32_t count) {
   if (vm.mprotect_mode || !vm.armed)
     return;

@@ -18,12 +18,11 @@ bool vm_barrier_ready(void);
  * which would install a signal handler): for minor collections. */
 bool vm_barrier_init_uffd(void);
 void vm_barrier_after_fork_child(void);
-/* Lock held: blocks [first, first + count) leave the free pool; pages
- * that a protecting walk left protected are unprotected, so that the
- * allocator's first writes do not fault. */
+/* Lock held: blocks [first, first + count) leave the free pool, or a
+ * listed block with old objects is taken by a cursor (generational.c):
+ * pages that a protecting walk left protected are unprotected, so that
+ * the allocator's first writes do not fault. */
 void vm_block_taken(uint32_t first, uint32_t count);
-/* The same for one block in use (its writes are then not tracked). */
-void vm_disarm_block(uint32_t bi);
 /* Minor collections (userfaultfd only): record the pages written since
  * the last protection into the dirty cards, without protecting them; and,
  * after the flip, protect every page of the blocks in use. */

@@ -147,14 +147,6 @@ __attribute__((noinline)) static void add_ballast(void) {
     ballast[i] = gc_alloc_atomic(60 * 1024);
 }
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
-      return 1;                                                                      \
-    }                                                                                \
-  } while (0)
-
 /* ---- the grey stack cannot grow ------------------------------------------ */
 
 typedef struct overflow_case {

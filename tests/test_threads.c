@@ -24,14 +24,6 @@
 #include "test_util.h"
 #include "threads_util.h"
 
-#define CHECK(cond)                                                           \
-  do {                                                                        \
-    if (!(cond)) {                                                            \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      return 1;                                                               \
-    }                                                                         \
-  } while (0)
-
 static unsigned long seed;
 
 static unsigned registered_threads(void) {

@@ -35,14 +35,6 @@ __attribute__((noinline)) static void build(void) {
     ballast[i] = gc_alloc_atomic(60 * 1024);
 }
 
-#define CHECK(cond)                                                                  \
-  do {                                                                               \
-    if (!(cond)) {                                                                   \
-      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
-      return 1;                                                                      \
-    }                                                                                \
-  } while (0)
-
 static int verify_mid_cycle(void *unused) {
   (void)unused;
   gc_config cfg = {.markers = 2, .incremental = 1, .barrier = GC_BARRIER_EXPLICIT,

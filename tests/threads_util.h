@@ -54,4 +54,14 @@ static __attribute__((unused)) int run_in_child(int (*fn)(void *), void *arg) {
   }
   return WEXITSTATUS(status);
 }
+/* In a scenario run by run_in_child: report the failed condition and make
+ * the child exit with 1. */
+#define CHECK(cond)                                                                  \
+  do {                                                                               \
+    if (!(cond)) {                                                                   \
+      fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
+      return 1;                                                                      \
+    }                                                                                \
+  } while (0)
+
 #endif
