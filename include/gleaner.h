@@ -45,11 +45,13 @@ extern "C" {
 #define GC_MALLOC_LIKE __attribute__((malloc, warn_unused_result))
 #define GC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define GC_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define GC_COLD __attribute__((cold))
 #else
 #define GC_API
 #define GC_MALLOC_LIKE
 #define GC_LIKELY(x) (x)
 #define GC_UNLIKELY(x) (x)
+#define GC_COLD
 #endif
 
 /* ------------------------------------------------------------------------
@@ -210,8 +212,10 @@ GC_API uint64_t gc_identity_hash(void *obj);
 GC_API extern volatile int gc_barrier_active; /* nonzero during a cycle */
 /* Call it right AFTER storing value into *slot (a field of obj), while
  * value is still in a local: with several threads, a barrier before the
- * store could be undone by a concurrent card rescan. */
-GC_API void gc_write_barrier(void *obj, void **slot, void *value);
+ * store could be undone by a concurrent card rescan.  Cold: GC_STORE
+ * calls it only during a cycle, so compilers move the call out of the
+ * caller's hot path. */
+GC_API GC_COLD void gc_write_barrier(void *obj, void **slot, void *value);
 #define GC_STORE(obj, slot, value)                                            \
   do {                                                                        \
     void *gc_store_v_ = (void *)(value);                                      \
