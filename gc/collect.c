@@ -42,7 +42,7 @@
 #define TRIM_STEP_BLOCKS 8
 
 volatile int gleaner_marking;
-volatile int gleaner_minor_cycle;
+volatile int gleaner_allocating_white;
 volatile int gc_barrier_active;
 
 /* Incremental mode: while the live data grows, a cycle started from the
@@ -74,7 +74,7 @@ void collect_finish_cycle(uint64_t start_ns, bool minor) {
   weakness_after_mark(); /* finalizers, weak links, ephemerons */
   diag_after_mark();     /* verifier and explainer, when enabled: the final marks */
   gleaner_marking = 0;
-  gleaner_minor_cycle = 0;
+  gleaner_allocating_white = 0;
   uint64_t marked = now_ns();
   compact_after_mark(); /* marking and pinning complete: objects may move */
   diag_after_compact(); /* verifier: every reference followed the moves */
@@ -101,6 +101,7 @@ void collect_finish_cycle(uint64_t start_ns, bool minor) {
 typedef struct collection {
   uint64_t start_ns;
   bool full_requested; /* else the pacer's: may be minor (generational.c) */
+  bool may_continue;   /* as an incremental cycle, when it overruns */
 } collection;
 
 /* The phases of a collection, run with the world stopped (stop_world.c).
@@ -123,12 +124,17 @@ static void collect_world_stopped(void *arg) {
   size_t rescanned = minor ? dirty_cards_rescan() : 0; /* old objects written since */
   uint64_t t2 = now_ns();
   uint64_t scanned = mark_bytes_scanned();
+  if (minor && c->may_continue && incremental_continue_as_cycle(c->start_ns))
+    return;
   mark_drain(SIZE_MAX);
+  uint64_t t3 = now_ns();
+  if (minor)
+    generational_minor_cost(t2 - c->start_ns, t3 - t2, mark_bytes_scanned() - scanned);
   if (G->cfg.trace)
     fprintf(stderr, "gleaner: %s collection: start %.0f us, roots %.0f us, %zu KiB rescanned "
             "in %.0f us, %llu KiB marked in %.0f us\n", minor ? "minor" : "full",
             (t0 - c->start_ns) / 1e3, (t1 - t0) / 1e3, rescanned >> 10, (t2 - t1) / 1e3,
-            (unsigned long long)(mark_bytes_scanned() - scanned) >> 10, (now_ns() - t2) / 1e3);
+            (unsigned long long)(mark_bytes_scanned() - scanned) >> 10, (t3 - t2) / 1e3);
   collect_finish_cycle(c->start_ns, minor);
   generational_end();
 }
@@ -144,7 +150,9 @@ static void collect_locked(bool full_requested) {
     G->collecting = 0;
     return;
   }
-  collection c = {.start_ns = now_ns(), .full_requested = full_requested};
+  collection c = {.start_ns = now_ns(),
+                  .full_requested = full_requested,
+                  .may_continue = !full_requested && incremental_enabled()};
   world_stopped_run(collect_world_stopped, &c);
   G->collecting = 0;
 }
@@ -155,7 +163,8 @@ void collect_full_locked(const char *reason) {
 }
 
 /* The pacer's collections (allocation, stress mode, and incremental.c's
- * predicted-short minor ones): minor when the generational policy allows. */
+ * predicted-short minor ones, which go on as a cycle if they overrun):
+ * minor when the generational policy allows. */
 void collect_young_locked(void) { collect_locked(false); }
 
 void collect_if_due(size_t about_to_allocate) {
@@ -176,7 +185,7 @@ void collect_if_due(size_t about_to_allocate) {
     if (++m->alloc_count % G->cfg.stress != 0)
       return;
     if (incremental)
-      incremental_step();
+      incremental_stress_step();
     else
       collect_young_locked();
   } else if (incremental) {

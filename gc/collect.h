@@ -11,19 +11,20 @@ void collect_if_due(size_t about_to_allocate);
 /* Lock held.  A full stop-the-world collection. */
 void collect_full_locked(const char *reason);
 /* Lock held.  A stop-the-world collection that may be minor (incremental
- * mode, when generational.c predicts a short one). */
+ * mode, when generational.c predicts a short one: it goes on as a minor
+ * cycle if it overruns). */
 void collect_young_locked(void);
 /* True while marking is in progress (objects are allocated black). */
 extern volatile int gleaner_marking;
-/* True during a minor incremental cycle, which allocates white
- * (incremental.c). */
-extern volatile int gleaner_minor_cycle;
-/* New objects of this kind are born marked: while a full cycle marks (the
- * tri-color invariant then needs no barrier for them), and uncollectable
- * ones whenever marking is under way (they are roots, marked only at a
- * cycle's start: a white one would be freed by the flip). */
+/* True during an incremental cycle that allocates white: a minor one, or
+ * a full one while most young objects die (incremental.c). */
+extern volatile int gleaner_allocating_white;
+/* New objects of this kind are born marked: while a cycle that allocates
+ * black marks (the tri-color invariant then needs no barrier for them),
+ * and uncollectable ones whenever marking is under way (they are roots,
+ * marked only at a cycle's start: a white one would be freed by the flip). */
 static inline bool allocating_black(unsigned kind) {
-  return gleaner_marking && (!gleaner_minor_cycle || kind_is_uncollectable(kind));
+  return gleaner_marking && (!gleaner_allocating_white || kind_is_uncollectable(kind));
 }
 /* Lock held, marking complete: sweep, pace, trim, record the pause that
  * started at start_ns. */

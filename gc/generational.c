@@ -84,6 +84,7 @@ static struct {
   bool measured;               /* the map covers the whole last interval */
   uint64_t young_bytes;        /* allocated in that interval */
   bool young_die;              /* most of them died at the last collection */
+  bool young_measured;         /* young_die was measured once */
   size_t young_survived;       /* bytes of them marked at the last collection */
   bool heap_protected;         /* the heap was protected at the last one's end */
 } gen;
@@ -156,6 +157,7 @@ static void measure_young(void) {
   }
   if (gen.measured && gen.young_bytes) {
     gen.young_die = survived * 2 < gen.young_bytes;
+    gen.young_measured = true;
     gen.young_survived = survived;
   }
   gen.counting = true;
@@ -244,14 +246,24 @@ void generational_end(void) {
   vm_protect_in_use();
 }
 
-/* A minor collection stopping the world costs the roots, the written
- * pages and the survivors: about MINOR_FIXED_NS plus a nanosecond per
- * surviving byte (measured on GCBench-shaped programs: 250-400 us for
- * tens of KiB of survivors, 700-850 us for about 1 MiB).  Predicted from
- * the last interval's survivors, so a sudden rise in survival can make
- * one pause longer than predicted; the next one is then a cycle. */
-#define MINOR_FIXED_NS 250000u
-#define MINOR_NS_PER_BYTE 1u
+/* A minor collection stopping the world costs a fixed part (the page
+ * table walk of the heap that reads the written pages, the roots, the
+ * rescan of the written pages) and its marking, in proportion to the
+ * young bytes that survive.  Both are measured at every stop-the-world
+ * minor collection (moving averages), from a pessimistic start; the
+ * survivors are predicted from the last interval's.  A sudden rise in
+ * survival can still make one take longer than predicted: in incremental
+ * mode it then goes on as a cycle (incremental_continue_as_cycle). */
+static struct {
+  double fixed_ns, ns_per_byte;
+} minor_cost = {.fixed_ns = 250000, .ns_per_byte = 1.0};
+
+void generational_minor_cost(uint64_t fixed_ns, uint64_t mark_ns, uint64_t marked_bytes) {
+  minor_cost.fixed_ns = 0.5 * minor_cost.fixed_ns + 0.5 * (double)fixed_ns;
+  if (marked_bytes >= 16384)
+    minor_cost.ns_per_byte =
+        0.5 * minor_cost.ns_per_byte + 0.5 * (double)mark_ns / (double)marked_bytes;
+}
 
 bool generational_minor_fits(uint64_t pause_ns) {
   /* After a cycle that left pages unprotected, every page written since
@@ -259,7 +271,12 @@ bool generational_minor_fits(uint64_t pause_ns) {
    * all in its pause. */
   if (!gen.configured || !available() || !minor_wanted() || !gen.heap_protected)
     return false;
-  return MINOR_FIXED_NS + (uint64_t)gen.young_survived * MINOR_NS_PER_BYTE <= pause_ns;
+  return minor_cost.fixed_ns + (double)gen.young_survived * minor_cost.ns_per_byte <=
+         (double)pause_ns;
+}
+
+bool generational_young_die(void) {
+  return gen.available && (gen.young_die || !gen.young_measured);
 }
 
 bool generational_cycle_minor(void) {

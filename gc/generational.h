@@ -27,9 +27,16 @@ void generational_cycle_protected(bool protected_heap);
  * stop the world for at most about pause_ns (then incremental.c runs it
  * stop-the-world instead of as a cycle: young garbage costs nothing). */
 bool generational_minor_fits(uint64_t pause_ns);
+/* World stopped, a stop-the-world minor collection marked: what it cost
+ * before marking (page walk, roots, rescan) and its marking. */
+void generational_minor_cost(uint64_t fixed_ns, uint64_t mark_ns, uint64_t marked_bytes);
 /* Lock held, an incremental cycle about to begin: true if it is minor
  * (then its PROTECT phase records written pages and the marks stay). */
 bool generational_cycle_minor(void);
+/* Lock held: most objects allocated between the last two collections
+ * died (measured at the last one).  An incremental cycle then allocates
+ * white (incremental.c). */
+bool generational_young_die(void);
 /* Lock held: blocks [first, first + count) leave the free pool (for the
  * measure of young survival). */
 void generational_blocks_taken(uint32_t first, uint32_t count);

@@ -80,7 +80,12 @@ static struct {
   size_t cycle_regreyed;      /* and in the whole cycle (trace) */
   bool remark_due;            /* the next slice starts with the remark */
   bool minor;                 /* marks kept (generational.c) */
+  bool white;                 /* new objects are allocated white */
+  bool stress_toggle;         /* stress mode: alternate the ways minors start */
+  bool stress_minor;          /* stress mode: this minor goes on as a cycle at once */
   double start_fraction;      /* of the trigger, when a cycle starts */
+  /* Trace: when the cycle began, the pause total and allocation then. */
+  uint64_t trace_begin_ns, trace_pauses_ns, trace_allocated;
 } inc = {.scan_per_ns = 0.5, .start_fraction = 0.5};
 
 void incremental_configure(void) {
@@ -117,6 +122,19 @@ bool incremental_in_cycle(void) { return inc.phase == INC_MARK; }
  * store.) */
 static bool harvests(void) { return inc.vm; }
 
+/* World stopped, roots greyed: the mutator may run while marking goes on. */
+static void enter_mark_phase(void) {
+  gleaner_allocating_white = inc.white;
+  gc_barrier_active = 1;
+  inc.phase = INC_MARK;
+  inc.preclean_rounds = 0;
+  inc.remark_due = false;
+  inc.harvest_offset = 0;
+  inc.rescan_cursor = 0;
+  inc.round_regreyed = 0;
+  inc.cycle_regreyed = 0;
+}
+
 static void start_pause_stopped(void *t0);
 /* The pauses run with every other mutator stopped (roots/stop_world.c). */
 static void start_pause(uint64_t t0) {
@@ -139,17 +157,9 @@ static void start_pause_stopped(void *t0p) {
    * pages written during PROTECT only there (and unprotects them), and
    * the previous remark left it empty. */
   gleaner_marking = 1;
-  gleaner_minor_cycle = inc.minor;
-  gc_barrier_active = 1;
   mark_begin();
   roots_mark_all();
-  inc.phase = INC_MARK;
-  inc.preclean_rounds = 0;
-  inc.remark_due = false;
-  inc.harvest_offset = 0;
-  inc.rescan_cursor = 0;
-  inc.round_regreyed = 0;
-  inc.cycle_regreyed = 0;
+  enter_mark_phase();
   stats_record_pause(t0, now_ns());
 }
 
@@ -173,9 +183,9 @@ static void adjust_start_fraction(void) {
 
 static void remark_pause_stopped(void *t0p) {
   uint64_t t0 = *(uint64_t *)t0p;
-  /* A minor cycle allocates white: what cursors set aside and did not hand
+  /* A cycle that allocates white: what cursors set aside and did not hand
    * out is given back now, or the flip would free it under them. */
-  if (inc.minor)
+  if (inc.white)
     cursors_flush_all();
   uint64_t t1 = now_ns();
   size_t pages = harvests() ? vm_collect_dirty() : 0;
@@ -186,11 +196,14 @@ static void remark_pause_stopped(void *t0p) {
   mark_drain(SIZE_MAX);
   if (G->cfg.trace)
     fprintf(stderr,
-            "gleaner: remark: %zu dirty pages, %zu bytes re-greyed in %.0f us, roots %.0f us, "
+            "gleaner: %s remark: %zu dirty pages, %zu bytes re-greyed in %.0f us, roots %.0f us, "
             "drain %.0f us, slice before %.0f us; cycle: %u pre-clean rounds re-greyed "
-            "%zu KiB\n",
-            pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
-            (t1 - t0) / 1e3, inc.preclean_rounds, inc.cycle_regreyed >> 10);
+            "%zu KiB; %.0f us of pauses in %.0f us, %llu KiB allocated\n",
+            inc.minor ? "minor" : inc.white ? "full (white)" : "full", pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
+            (t1 - t0) / 1e3, inc.preclean_rounds, inc.cycle_regreyed >> 10,
+            (stats_pause_total_ns() - inc.trace_pauses_ns + now_ns() - t0) / 1e3,
+            (now_ns() - inc.trace_begin_ns) / 1e3,
+            (unsigned long long)(G->bytes_since_gc - inc.trace_allocated) >> 10);
   gc_barrier_active = 0;
   inc.remark_due = false;
   adjust_start_fraction();
@@ -209,8 +222,16 @@ static void barrier_on_stopped(void *unused) {
   gc_barrier_active = 1;
 }
 
+static void trace_cycle_begin(uint64_t t0) {
+  inc.trace_begin_ns = t0;
+  inc.trace_pauses_ns = stats_pause_total_ns();
+  inc.trace_allocated = G->bytes_since_gc;
+}
+
 static void begin_cycle(uint64_t t0) {
+  trace_cycle_begin(t0);
   inc.minor = generational_cycle_minor();
+  inc.white = inc.minor || generational_young_die();
   if (inc.vm || inc.minor) {
     if (inc.minor && !inc.vm)
       world_stopped_run(barrier_on_stopped, NULL);
@@ -288,6 +309,27 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
   return false;
 }
 
+/* Drain the grey stack for about the time left before the deadline (at
+ * most ~100 µs of it, so that the caller checks the clock); true when
+ * nothing grey is left. */
+static bool drain_chunk(uint64_t t, uint64_t deadline) {
+  uint64_t bytes = (uint64_t)(inc.scan_per_ns * (double)(deadline - t)) + 4096;
+  if (bytes > 64 * 1024)
+    bytes = 64 * 1024;
+  uint64_t before = mark_bytes_scanned();
+  bool parallel = mark_parallel_wanted(mark_main_stack()->count);
+  bool empty = parallel ? mark_parallel_drain_until(deadline) : mark_drain(bytes);
+  uint64_t t1 = now_ns(), scanned = mark_bytes_scanned() - before;
+  /* One marker's speed: the byte budget above is for this thread alone
+   * (a rate measured with two markers made single drains overshoot). */
+  if (!parallel && t1 > t && scanned > 16384)
+    inc.scan_per_ns = 0.7 * inc.scan_per_ns + 0.3 * ((double)scanned / (double)(t1 - t));
+  if (G->cfg.trace && t1 - t > 1000000)
+    fprintf(stderr, "gleaner: drain of %llu bytes scanned %llu in %.0f us\n",
+            (unsigned long long)bytes, (unsigned long long)scanned, (t1 - t) / 1e3);
+  return empty;
+}
+
 /* One pause of marking and pre-cleaning, at most budget_ns long (plus a
  * remark when the cycle ends in it). */
 static void mark_slice(uint64_t t0, uint64_t budget_ns) {
@@ -298,21 +340,8 @@ static void mark_slice(uint64_t t0, uint64_t budget_ns) {
     return;
   }
   while (t < deadline) {
-    uint64_t bytes = (uint64_t)(inc.scan_per_ns * (double)(deadline - t)) + 4096;
-    if (bytes > 64 * 1024)
-      bytes = 64 * 1024; /* check the clock at least every ~100 µs */
-    uint64_t before = mark_bytes_scanned();
-    bool parallel = mark_parallel_wanted(mark_main_stack()->count);
-    bool empty = parallel ? mark_parallel_drain_until(deadline) : mark_drain(bytes);
-    uint64_t t1 = now_ns(), scanned = mark_bytes_scanned() - before;
-    /* One marker's speed: the byte budget above is for this thread alone
-     * (a rate measured with two markers made single drains overshoot). */
-    if (!parallel && t1 > t && scanned > 16384)
-      inc.scan_per_ns = 0.7 * inc.scan_per_ns + 0.3 * ((double)scanned / (double)(t1 - t));
-    if (G->cfg.trace && t1 - t > 1000000)
-      fprintf(stderr, "gleaner: drain of %llu bytes scanned %llu in %.0f us\n",
-              (unsigned long long)bytes, (unsigned long long)scanned, (t1 - t) / 1e3);
-    t = t1;
+    bool empty = drain_chunk(t, deadline);
+    uint64_t t1 = now_ns();
     if (empty && preclean(t0, deadline))
       return;
     t = now_ns();
@@ -392,6 +421,33 @@ static void step(uint64_t t0, uint64_t budget_ns) {
             budget_ns / 1e3);
 }
 
+/* The share of the pause target a stop-the-world minor collection may
+ * mark for before it goes on as a cycle (the rest: flip and trace). */
+#define MINOR_MARK_SHARE_NUM 4
+#define MINOR_MARK_SHARE_DEN 5
+
+bool incremental_continue_as_cycle(uint64_t start_ns) {
+  uint64_t budget = (uint64_t)G->cfg.pause_target_us * 1000;
+  uint64_t deadline = inc.stress_minor ? start_ns
+                                       : start_ns + budget * MINOR_MARK_SHARE_NUM / MINOR_MARK_SHARE_DEN;
+  for (uint64_t t = now_ns(); t < deadline; t = now_ns())
+    if (drain_chunk(t, deadline))
+      return false;
+  if (mark_stack_empty())
+    return false;
+  if (G->cfg.trace)
+    fprintf(stderr, "gleaner: minor collection goes on as a cycle after %.0f us\n",
+            (now_ns() - start_ns) / 1e3);
+  inc.minor = inc.white = true;
+  trace_cycle_begin(start_ns);
+  generational_cycle_protected(true);
+  enter_mark_phase();
+  inc.last_slice_end = now_ns();
+  inc.last_slice_ns = inc.last_slice_end - start_ns;
+  stats_record_pause(start_ns, inc.last_slice_end);
+  return true;
+}
+
 bool incremental_cycle_wanted(void) {
   return inc.phase != INC_IDLE ||
          (double)G->bytes_since_gc > (double)G->trigger_bytes * inc.start_fraction;
@@ -400,6 +456,22 @@ bool incremental_cycle_wanted(void) {
 void incremental_step(void) {
   uint64_t t0 = now_ns();
   step(t0, (uint64_t)G->cfg.pause_target_us * 1000);
+}
+
+/* Stress mode: a step at every Nth allocation.  When no cycle runs and a
+ * minor collection may stop the world, every other time one does, with
+ * no marking budget: what is left to mark goes on as a cycle, so that the
+ * conversion is exercised (and checked by GLEANER_VERIFY) as often as the
+ * minor cycles that begin with a PROTECT phase. */
+void incremental_stress_step(void) {
+  inc.stress_toggle = !inc.stress_toggle;
+  if (inc.phase == INC_IDLE && inc.stress_toggle && generational_minor_fits(UINT64_MAX)) {
+    inc.stress_minor = true;
+    collect_young_locked();
+    inc.stress_minor = false;
+    return;
+  }
+  incremental_step();
 }
 
 void incremental_poll(void) {

@@ -64,6 +64,8 @@ void stats_record_pause(uint64_t start, uint64_t end) {
     pauses.max_ns = ns;
 }
 
+uint64_t stats_pause_total_ns(void) { return pauses.total_ns; }
+
 static uint64_t percentile(double q) {
   if (!pauses.count)
     return 0;

@@ -17,6 +17,8 @@
 #                and a small heap, so marking interleaves with the program
 #   incremental-verify, vm-verify  both barriers, two markers sharing the
 #                slices, GLEANER_VERIFY=1 after every cycle
+#   stress-verify  a step every 50 allocations with the explicit barrier:
+#                among the cycles, minor collections that go on as cycles
 # Under VALGRIND=1 (make test-valgrind) only the plain configuration runs,
 # under valgrind.  Prints one line per failure and a summary; exit 1 if
 # anything failed.
@@ -83,6 +85,10 @@ for t in *.scm *.in; do
     GLEANER_INITIAL_HEAP=1M GLEANER_PAUSE_TARGET_US=100 GLEANER_MARKERS=2 GLEANER_VERIFY=1
   run_case "$name" vm-verify GLEANER_INCREMENTAL=1 GLEANER_BARRIER=vm \
     GLEANER_INITIAL_HEAP=1M GLEANER_PAUSE_TARGET_US=100 GLEANER_MARKERS=2 GLEANER_VERIFY=1
+  # A step every 50 allocations: minor collections that go on as cycles
+  # at once (incremental_stress_step) among the cycles, every one verified.
+  run_case "$name" stress-verify GLEANER_STRESS=50 GLEANER_INCREMENTAL=1 \
+    GLEANER_BARRIER=explicit GLEANER_VERIFY=1
 done
 echo "lisp scripts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
