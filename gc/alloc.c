@@ -98,7 +98,9 @@ static void slots_give_back(uint32_t bi, uint32_t w, uint64_t give) {
   bits->alloc[w] &= ~give;
   if (bits->mark[w] & give) {
     b->marked -= (unsigned)__builtin_popcountll(bits->mark[w] & give);
-    bits->mark[w] &= ~give;
+    /* Atomic: background markers may be setting other bits of the word
+     * (mark_parallel.c). */
+    __atomic_fetch_and(&bits->mark[w], ~give, __ATOMIC_RELAXED);
   }
   b->allocated -= unused;
   /* Saturating: slots set aside before the last collection reset the
@@ -174,7 +176,7 @@ static unsigned word_claim(uint32_t bi, uint32_t w, uint64_t free) {
   bits->alloc[w] |= free;
   unsigned count = (unsigned)__builtin_popcountll(free);
   if (allocating_black(b->kind)) {
-    bits->mark[w] |= free;
+    __atomic_fetch_or(&bits->mark[w], free, __ATOMIC_RELAXED); /* see above */
     b->marked += count;
   }
   return count;

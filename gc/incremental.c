@@ -52,6 +52,7 @@
 #include "stats.h"
 #include "stop_world.h"
 #include "sweep.h"
+#include "valgrind_support.h"
 #include "vm_barrier.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -396,7 +397,20 @@ static uint64_t thread_cpu_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Marking goes on between slices on the helper threads when a core is
+ * left idle by the program's threads (with as many threads as cores, the
+ * helpers would only take CPU from them). */
+static bool background_wanted(void) {
+  if (inc.phase != INC_MARK || G->cfg.markers < 2 || running_on_valgrind())
+    return false;
+  unsigned threads = 0;
+  for (mutator *m = G->mutators; m && threads < G->cfg.cores; m = m->next)
+    threads++;
+  return threads < G->cfg.cores;
+}
+
 static void step(uint64_t t0, uint64_t budget_ns) {
+  mark_parallel_background_stop();
   inc_phase was = inc.phase;
   uint64_t cpu0 = G->cfg.trace ? thread_cpu_ns() : 0;
   switch (inc.phase) {
@@ -410,6 +424,8 @@ static void step(uint64_t t0, uint64_t budget_ns) {
     mark_slice(t0, budget_ns);
     break;
   }
+  if (background_wanted())
+    mark_parallel_background_start();
   inc.last_slice_end = now_ns();
   /* A remark left to the next slice comes at the next allocation slow
    * path: the longer the mutator runs first, the more it dirties, and the
@@ -509,6 +525,7 @@ void incremental_on_allocation(size_t bytes) {
 }
 
 void incremental_finish(void) {
+  mark_parallel_background_stop();
   uint64_t t0 = now_ns();
   if (inc.phase == INC_PROTECT) {
     /* Protection incomplete: with the VM barrier, pages not re-armed read

@@ -7,6 +7,7 @@
 #include "stop_world.h"
 #include "block_pool.h"
 #include "collect.h"
+#include "mark_parallel.h"
 #include "stats.h"
 #include "roots.h"
 #include "usage_report.h"
@@ -41,6 +42,7 @@ static int init_locked(const gc_config *cfg) {
   G->trigger_bytes = G->cfg.initial_heap;
   stats_exclude_from_roots();
   stop_world_exclude_from_roots();
+  mark_parallel_exclude_from_roots();
   atexit(print_stats_at_exit);
   return 0;
 }

@@ -44,6 +44,7 @@
 #include "mark_parallel.h"
 #include "mark.h"
 #include "compact.h"
+#include "roots.h"
 #include "stats.h"
 #include <sched.h>
 #include <signal.h>
@@ -85,6 +86,8 @@ static struct {
   unsigned cycle_used;  /* most markers of any complete drain this cycle */
   bool create_failing;  /* the last helper start-up failed (warned) */
   uint64_t deadline;    /* of a slice drain (now_ns clock); 0: drain to the end */
+  bool background;      /* a background drain was started and not stopped */
+  uint64_t background_bytes; /* scanned by background drains, in total */
   bool counts_stale;    /* a slice drain left block_meta.marked behind */
   marker markers[MAX_MARKERS];
 } P = {
@@ -98,6 +101,7 @@ static struct {
 static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic unsigned hungry;
 static _Atomic int pool_ready;  /* pool non-empty or drain finished (hint) */
+static _Atomic int stop_now;    /* a background drain is asked to stop */
 
 /* Move n entries from the top of src to the top of dst; fewer when dst
  * cannot grow (mark.c recovers the overflow).  Returns how many moved. */
@@ -130,7 +134,10 @@ static void donate(grey_stack *own) {
 /* Poll the pool without the lock for a while before sleeping: a futex
  * sleep and wake-up costs tens of microseconds idle and milliseconds on a
  * busy machine, while new work usually arrives within one slice. */
-static bool past_deadline(void) { return P.deadline && now_ns() >= P.deadline; }
+static bool past_deadline(void) {
+  return atomic_load_explicit(&stop_now, memory_order_relaxed) ||
+         (P.deadline && now_ns() >= P.deadline);
+}
 
 static void spin_for_work(void) {
   for (unsigned i = 0; i < SPIN_ROUNDS; i++) {
@@ -209,7 +216,7 @@ static void marker_work(grey_stack *own) {
   do {
     while (own->count) {
       mark_drain_shared(own, SLICE_BYTES);
-      if (P.deadline && now_ns() >= P.deadline) {
+      if (past_deadline()) {
         stop_at_deadline(own);
         return;
       }
@@ -341,6 +348,68 @@ static void run_drain(uint64_t deadline) {
     P.cycle_used = P.active;
   pthread_mutex_unlock(&P.lock);
 }
+
+/* Background marking (incremental.c, between slices): the helpers drain
+ * while the program runs, on cores it leaves idle, so that a cycle ends
+ * sooner in wall-clock time without longer pauses.  Marker 0 — the
+ * program's thread — does not take part: its whole stack goes to the
+ * pool.  The drain ends by itself when the helpers run out of work, or
+ * when stopped; then all work left is back on marker 0's stack. */
+bool mark_parallel_background_start(void) {
+  grey_stack *own = mark_main_stack();
+  if (P.background || P.started == 0 || G->cfg.markers < 2 || own->count == 0)
+    return false;
+  pthread_mutex_lock(&P.lock);
+  unsigned helpers = P.started < G->cfg.markers - 1 ? P.started : G->cfg.markers - 1;
+  P.active = 0;
+  P.max_active = helpers;
+  P.idle = 0;
+  P.exited = 0;
+  P.finished = false;
+  P.pool.count = 0;
+  P.deadline = 0;
+  atomic_store_explicit(&stop_now, 0, memory_order_relaxed);
+  move_entries(&P.pool, own, own->count);
+  own->count = 0; /* what did not fit: mark.c's overflow flag is raised */
+  atomic_store_explicit(&pool_ready, 1, memory_order_relaxed);
+  P.background = true;
+  P.generation++;
+  pthread_cond_broadcast(&P.start_cond);
+  pthread_cond_broadcast(&P.work_cond);
+  pthread_mutex_unlock(&P.lock);
+  return true;
+}
+
+void mark_parallel_background_stop(void) {
+  if (!P.background)
+    return;
+  grey_stack *own = mark_main_stack();
+  atomic_store_explicit(&stop_now, 1, memory_order_relaxed);
+  pthread_mutex_lock(&P.lock);
+  /* No helper joins once finished is set; the joined ones leave at their
+   * next check (~20 µs of scanning) and put their work in the pool. */
+  P.finished = true;
+  pthread_cond_broadcast(&P.work_cond);
+  while (P.exited < P.active)
+    pthread_cond_wait(&P.done_cond, &P.lock);
+  for (unsigned i = 1; i <= P.started; i++) {
+    P.background_bytes += P.markers[i].stack.bytes_scanned;
+    own->bytes_scanned += P.markers[i].stack.bytes_scanned;
+    P.markers[i].stack.bytes_scanned = 0;
+  }
+  move_entries(own, &P.pool, P.pool.count);
+  P.pool.count = 0; /* what did not fit is dropped: see stop_at_deadline */
+  P.background = false;
+  P.counts_stale = true;
+  atomic_store_explicit(&stop_now, 0, memory_order_relaxed);
+  pthread_mutex_unlock(&P.lock);
+}
+
+uint64_t mark_parallel_background_bytes(void) { return P.background_bytes; }
+
+/* P holds no heap address (grey stacks are mapped apart), and helpers
+ * write it while the world is stopped for a root scan. */
+void mark_parallel_exclude_from_roots(void) { roots_exclude_own(&P, &P + 1); }
 
 bool mark_parallel_drain(void) {
   run_drain(0);

@@ -23,6 +23,18 @@ bool mark_parallel_drain(void);
  * before its flip. */
 bool mark_parallel_drain_until(uint64_t deadline);
 void mark_parallel_fix_counts(void);
+/* Lock held, incremental mode, between slices: the helpers go on draining
+ * marker 0's grey stack (all of it goes to them) while the program runs;
+ * false when there is nothing to give them or no helper.  Every use of the
+ * grey stack or of mark state that needs it stable (a slice, a remark, a
+ * fork) first calls mark_parallel_background_stop, which waits for the
+ * helpers and puts the work left back on marker 0's stack. */
+bool mark_parallel_background_start(void);
+void mark_parallel_background_stop(void);
+/* At init: the markers' state is not a root. */
+void mark_parallel_exclude_from_roots(void);
+/* Bytes scanned by background drains so far (gc_stats). */
+uint64_t mark_parallel_background_bytes(void);
 /* compact_record_slot for a marker thread (serialized). */
 void mark_parallel_record_slot(void **slot);
 /* A marking cycle begins (mark_begin). */

@@ -57,7 +57,9 @@ static void free_object(object_ref *r) {
   memset(r->start, 0, r->size);
   bit_clear(G->bits[r->block].alloc, r->slot);
   if (bit_test(G->bits[r->block].mark, r->slot)) {
-    bit_clear(G->bits[r->block].mark, r->slot);
+    /* Atomic: background markers may be setting other bits of the word. */
+    __atomic_fetch_and(&G->bits[r->block].mark[r->slot / 64], ~((uint64_t)1 << (r->slot % 64)),
+                       __ATOMIC_RELAXED);
     b->marked--;
   }
   b->allocated--;

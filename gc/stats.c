@@ -147,6 +147,7 @@ void gc_get_stats(gc_stats *out) {
   out->minor_collections = G->minor_collections;
   out->mark_ns_total = G->mark_ns_total;
   out->markers_used = mark_markers_used();
+  out->background_mark_bytes = mark_parallel_background_bytes();
   uint64_t stw_p50, stw_count;
   stw_summary(&stw_p50, &out->stw_max_ns, &stw_count);
   weakness_stats_fill(out);
@@ -179,8 +180,9 @@ void stats_print(FILE *out, int detail) {
           s.pause_count, s.pause_total_ns / 1e6, s.pause_max_ns / 1e6, s.pause_p50_ns / 1e3,
           s.pause_p90_ns / 1e3, s.pause_p99_ns / 1e3, s.mmu_1ms, s.mmu_10ms, s.mmu_100ms);
   if (detail > 1) {
-    fprintf(out, "gleaner: mark time %.3f ms, objects moved %" PRIu64 "\n",
-            s.mark_ns_total / 1e6, s.objects_moved);
+    fprintf(out, "gleaner: mark time %.3f ms, %" PRIu64 " KiB marked in the background, "
+            "objects moved %" PRIu64 "\n",
+            s.mark_ns_total / 1e6, s.background_mark_bytes >> 10, s.objects_moved);
     uint64_t stw_p50, stw_max, stw_count;
     state_lock();
     stw_summary(&stw_p50, &stw_max, &stw_count);

@@ -43,6 +43,7 @@
  */
 #include "stop_world.h"
 #include "mark.h"
+#include "mark_parallel.h"
 #include "roots.h"
 #include "stats.h"
 #include "valgrind_support.h"
@@ -329,6 +330,9 @@ void world_stopped_run(void (*fn)(void *), void *arg) {
     fn(arg);
     return;
   }
+  /* Whatever runs with the world stopped may read or change mark state:
+   * background markers (mark_parallel.c) stop first. */
+  mark_parallel_background_stop();
   stopped_call call = {fn, arg, false};
 #if !defined(__SANITIZE_THREAD__)
   /* (Not under TSan: its report symbolizer, running in a helper marker

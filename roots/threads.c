@@ -51,8 +51,11 @@ static void unregister_at_exit(void *record) {
 }
 
 static void before_fork(void) {
-  if (atomic_load_explicit(&gleaner_initialized, memory_order_acquire))
+  if (atomic_load_explicit(&gleaner_initialized, memory_order_acquire)) {
     state_lock();
+    /* The child has no marker threads: their work comes back first. */
+    mark_parallel_background_stop();
+  }
 }
 
 static void after_fork_parent(void) {

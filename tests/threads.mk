@@ -16,7 +16,7 @@
 # starts threads in the child of a multi-threaded parent, which glibc
 # supports and TSan refuses by default.
 
-THREAD_TESTS := test_threads test_threads_torture test_threads_mark
+THREAD_TESTS := test_threads test_threads_torture test_threads_mark test_background_mark
 TSAN_BUILD   := build-tsan
 
 ifeq ($(GLEANER_TSAN),1)
