@@ -425,8 +425,17 @@ static bool background_wanted(void) {
   return threads < G->cfg.cores;
 }
 
+/* How long a slice waits for background markers to hand their work back
+ * before giving up its turn: they check every ~20-50 µs while they run. */
+#define BACKGROUND_STOP_WAIT_NS 100000u
+
 static void step(uint64_t t0, uint64_t budget_ns) {
-  mark_parallel_background_stop();
+  if (!mark_parallel_background_stop_within(BACKGROUND_STOP_WAIT_NS)) {
+    /* A helper is descheduled: the program goes on; the next allocation
+     * slow path tries again (the helpers mark no more meanwhile). */
+    stats_record_pause(t0, now_ns());
+    return;
+  }
   inc_phase was = inc.phase;
   uint64_t cpu0 = G->cfg.trace ? thread_cpu_ns() : 0;
   switch (inc.phase) {

@@ -380,18 +380,18 @@ bool mark_parallel_background_start(void) {
   return true;
 }
 
-void mark_parallel_background_stop(void) {
-  if (!P.background)
-    return;
-  grey_stack *own = mark_main_stack();
+/* Ask the helpers to stop; true once all have left (lock held). */
+static bool background_stopped_locked(void) {
   atomic_store_explicit(&stop_now, 1, memory_order_relaxed);
-  pthread_mutex_lock(&P.lock);
   /* No helper joins once finished is set; the joined ones leave at their
    * next check (~20 µs of scanning) and put their work in the pool. */
   P.finished = true;
   pthread_cond_broadcast(&P.work_cond);
-  while (P.exited < P.active)
-    pthread_cond_wait(&P.done_cond, &P.lock);
+  return P.exited >= P.active;
+}
+
+static void background_collect_locked(void) {
+  grey_stack *own = mark_main_stack();
   for (unsigned i = 1; i <= P.started; i++) {
     P.background_bytes += P.markers[i].stack.bytes_scanned;
     own->bytes_scanned += P.markers[i].stack.bytes_scanned;
@@ -402,7 +402,35 @@ void mark_parallel_background_stop(void) {
   P.background = false;
   P.counts_stale = true;
   atomic_store_explicit(&stop_now, 0, memory_order_relaxed);
+}
+
+void mark_parallel_background_stop(void) {
+  if (!P.background)
+    return;
+  pthread_mutex_lock(&P.lock);
+  if (!background_stopped_locked())
+    while (P.exited < P.active)
+      pthread_cond_wait(&P.done_cond, &P.lock);
+  background_collect_locked();
   pthread_mutex_unlock(&P.lock);
+}
+
+bool mark_parallel_background_stop_within(uint64_t wait_ns) {
+  if (!P.background)
+    return true;
+  uint64_t deadline = now_ns() + wait_ns;
+  pthread_mutex_lock(&P.lock);
+  bool stopped = background_stopped_locked();
+  while (!stopped && now_ns() < deadline) {
+    pthread_mutex_unlock(&P.lock);
+    cpu_relax();
+    pthread_mutex_lock(&P.lock);
+    stopped = P.exited >= P.active;
+  }
+  if (stopped)
+    background_collect_locked();
+  pthread_mutex_unlock(&P.lock);
+  return stopped;
 }
 
 uint64_t mark_parallel_background_bytes(void) { return P.background_bytes; }

@@ -31,6 +31,11 @@ void mark_parallel_fix_counts(void);
  * helpers and puts the work left back on marker 0's stack. */
 bool mark_parallel_background_start(void);
 void mark_parallel_background_stop(void);
+/* The same, but waits at most wait_ns for the helpers (one descheduled by
+ * the system would make the caller wait for its next time slice, several
+ * ms): false if they have not all stopped yet (they stop at their next
+ * check; call again later). */
+bool mark_parallel_background_stop_within(uint64_t wait_ns);
 /* At init: the markers' state is not a root. */
 void mark_parallel_exclude_from_roots(void);
 /* Bytes scanned by background drains so far (gc_stats). */
