@@ -172,6 +172,25 @@ static void check_forwarded(checker *c, const precise_header *h) {
          (const void *)(h + 1), (void *)fwd, (size_t)h->user_size);
 }
 
+/* Slot s of owned block i is set aside by a thread's cursor and not handed
+ * out yet: its alloc bit is set, but it holds no object — and, in a block
+ * that needs zeroing, still the bytes of what was there before (a
+ * moved-from object's forwarding word, say), zeroed when handed out. */
+static bool slot_set_aside(uint32_t i, uint32_t s) {
+  uint32_t w = s / 64;
+  uint64_t bit = (uint64_t)1 << (s % 64);
+  for (const mutator *m = G->mutators; m; m = m->next)
+    for (unsigned cls = 0; cls < NUM_CLASSES; cls++) {
+      const alloc_cursor *cur = &m->cursors[KIND_PRECISE][cls];
+      if (cur->block != i + 1)
+        continue;
+      if ((cur->word == w && (cur->remaining & bit)) ||
+          (m->reserved[KIND_PRECISE * NUM_CLASSES + cls][w] & bit))
+        return true;
+    }
+  return false;
+}
+
 /* Allocated precise objects name a registered type and fit their slot. */
 static void check_precise_headers(checker *c, uint32_t i, const block_meta *b) {
   if (b->kind != KIND_PRECISE)
@@ -184,6 +203,8 @@ static void check_precise_headers(checker *c, uint32_t i, const block_meta *b) {
         (const precise_header *)(block_base(i) + (size_t)s * (b->state == BLOCK_SMALL ? b->obj_size : 0));
     if (!h->type)
       continue; /* handed out by a cursor, header not written yet */
+    if ((b->flags & BF_OWNED) && slot_set_aside(i, s))
+      continue;
     if (c->after_compaction && !bit_test(G->bits[i].mark, s)) {
       if (addr_in_heap((uintptr_t)h->type))
         check_forwarded(c, h);
