@@ -138,6 +138,7 @@ static void enter_mark_phase(void) {
   inc.cycle_regreyed = 0;
 }
 
+static bool background_wanted(void);
 static void start_pause_stopped(void *t0);
 /* The pauses run with every other mutator stopped (roots/stop_world.c). */
 static void start_pause(uint64_t t0) {
@@ -196,7 +197,10 @@ static void remark_pause_stopped(void *t0p) {
   uint64_t t2 = now_ns();
   roots_mark_all();
   uint64_t t3 = now_ns();
-  mark_drain(SIZE_MAX);
+  if (background_wanted())
+    mark_drain_serial();
+  else
+    mark_drain(SIZE_MAX);
   if (G->cfg.trace)
     fprintf(stderr,
             "gleaner: %s remark: %zu dirty pages, %zu bytes re-greyed in %.0f us, roots %.0f us, "
@@ -326,6 +330,21 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
   return false;
 }
 
+/* Marking goes on between slices on the helper threads when a core is
+ * left idle by the program's threads (with as many threads as cores, the
+ * helpers would only take CPU from them).  Slices and the remark then
+ * mark on the program's thread alone: a parallel drain waits for every
+ * helper at its end, and with the helpers busy between slices one is
+ * often descheduled by the system then (pauses of 2-4 ms at nice -10). */
+static bool background_wanted(void) {
+  if (inc.phase != INC_MARK || G->cfg.markers < 2 || running_on_valgrind())
+    return false;
+  unsigned threads = 0;
+  for (mutator *m = G->mutators; m && threads < G->cfg.cores; m = m->next)
+    threads++;
+  return threads < G->cfg.cores;
+}
+
 /* Drain the grey stack for about the time left before the deadline (at
  * most ~100 µs of it, so that the caller checks the clock); true when
  * nothing grey is left. */
@@ -334,7 +353,7 @@ static bool drain_chunk(uint64_t t, uint64_t deadline) {
   if (bytes > 64 * 1024)
     bytes = 64 * 1024;
   uint64_t before = mark_bytes_scanned();
-  bool parallel = mark_parallel_wanted(mark_main_stack()->count);
+  bool parallel = mark_parallel_wanted(mark_main_stack()->count) && !background_wanted();
   bool empty = parallel ? mark_parallel_drain_until(deadline) : mark_drain(bytes);
   uint64_t t1 = now_ns(), scanned = mark_bytes_scanned() - before;
   /* One marker's speed: the byte budget above is for this thread alone
@@ -411,18 +430,6 @@ static uint64_t thread_cpu_ns(void) {
   struct timespec ts;
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
   return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Marking goes on between slices on the helper threads when a core is
- * left idle by the program's threads (with as many threads as cores, the
- * helpers would only take CPU from them). */
-static bool background_wanted(void) {
-  if (inc.phase != INC_MARK || G->cfg.markers < 2 || running_on_valgrind())
-    return false;
-  unsigned threads = 0;
-  for (mutator *m = G->mutators; m && threads < G->cfg.cores; m = m->next)
-    threads++;
-  return threads < G->cfg.cores;
 }
 
 /* How long a slice waits for background markers to hand their work back
