@@ -244,7 +244,7 @@ void compact_cycle_start(void) {
 
 /* ---- phase 2: slots recorded by the marker ----------------------------- */
 
-void compact_record_slot(void **slot) {
+void compact_record_slot(void **slot, uintptr_t target) {
   /* Root slots (GC_FRAME on the stack, gc_root_add outside the heap) are
    * revisited at fix-up time; recording them could name a dead frame. */
   if (!addr_in_heap((uintptr_t)slot))
@@ -254,7 +254,7 @@ void compact_record_slot(void **slot) {
     C.slots_overflowed = true;
     return;
   }
-  C.slots[C.nslots++] = (slot_record){slot, block_index((uintptr_t)*slot)};
+  C.slots[C.nslots++] = (slot_record){slot, block_index(target)};
 }
 
 /* ---- phase 3: evacuation ----------------------------------------------- */

@@ -22,7 +22,10 @@
 void compact_cycle_start(void);
 /* Instead, in a minor collection (which moves nothing): no candidates. */
 void compact_cycle_skip(void);
-void compact_record_slot(void **slot);
+/* slot held target (a heap address in a candidate block) when the marker
+ * read it: the slot is not read again, since the program may store into
+ * it meanwhile (background marking runs alongside it). */
+void compact_record_slot(void **slot, uintptr_t target);
 void compact_after_mark(void);
 
 /* After marking, before compact_after_mark: the object containing addr
@@ -47,7 +50,7 @@ void compact_set_batch_bytes(size_t bytes);
 static inline void compact_note_store(void **slot, void *value) {
   uintptr_t v = (uintptr_t)value;
   if (addr_in_heap(v) && (G->blocks[block_index(v)].flags & BF_EVACUATE))
-    compact_record_slot(slot);
+    compact_record_slot(slot, v);
 }
 
 typedef struct compact_totals {

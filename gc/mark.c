@@ -216,9 +216,9 @@ static inline void mark_exact_into(grey_stack *gs, bool atomic, void **slot) {
       /* the compactor rewrites it if w moves (its record is not
        * thread-safe: parallel markers serialize through a lock) */
       if (atomic)
-        mark_parallel_record_slot(slot);
+        mark_parallel_record_slot(slot, w);
       else
-        compact_record_slot(slot);
+        compact_record_slot(slot, w);
     }
     mark_candidate(gs, atomic, w, false);
   }

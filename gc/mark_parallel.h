@@ -41,7 +41,7 @@ void mark_parallel_exclude_from_roots(void);
 /* Bytes scanned by background drains so far (gc_stats). */
 uint64_t mark_parallel_background_bytes(void);
 /* compact_record_slot for a marker thread (serialized). */
-void mark_parallel_record_slot(void **slot);
+void mark_parallel_record_slot(void **slot, uintptr_t target);
 /* A marking cycle begins (mark_begin). */
 void mark_parallel_cycle_begin(void);
 /* The most markers used by a complete drain of the last cycle (a cycle
