@@ -87,6 +87,11 @@ static struct {
   bool create_failing;  /* the last helper start-up failed (warned) */
   uint64_t deadline;    /* of a slice drain (now_ns clock); 0: drain to the end */
   bool background;      /* a background drain was started and not stopped */
+  /* The background marker: a thread of its own at SCHED_IDLE priority. */
+  bool bg_started, bg_failed;
+  pthread_cond_t bg_cond;
+  uint64_t bg_generation;
+  marker bg_marker;
   uint64_t background_bytes; /* scanned by background drains, in total */
   bool counts_stale;    /* a slice drain left block_meta.marked behind */
   marker markers[MAX_MARKERS];
@@ -96,6 +101,7 @@ static struct {
     .work_cond = PTHREAD_COND_INITIALIZER,
     .done_cond = PTHREAD_COND_INITIALIZER,
     .ready_cond = PTHREAD_COND_INITIALIZER,
+    .bg_cond = PTHREAD_COND_INITIALIZER,
     .cycle_used = 1,
 };
 static pthread_mutex_t record_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -349,20 +355,67 @@ static void run_drain(uint64_t deadline) {
   pthread_mutex_unlock(&P.lock);
 }
 
-/* Background marking (incremental.c, between slices): the helpers drain
- * while the program runs, on cores it leaves idle, so that a cycle ends
- * sooner in wall-clock time without longer pauses.  Marker 0 — the
- * program's thread — does not take part: its whole stack goes to the
- * pool.  The drain ends by itself when the helpers run out of work, or
- * when stopped; then all work left is back on marker 0's stack. */
+/* Background marking (incremental.c, between slices): a marker thread
+ * drains while the program runs, on a core it leaves idle, so that a
+ * cycle ends sooner in wall-clock time without longer pauses.  Marker 0 —
+ * the program's thread — does not take part: its whole stack goes to the
+ * pool.  The drain ends by itself when the marker runs out of work, or
+ * when stopped; then all work left is back on marker 0's stack.
+ *
+ * The background marker is not one of the helpers: it runs at SCHED_IDLE,
+ * so that it only takes time no other thread wants.  Waking a helper of
+ * normal priority for it preempted the program's thread on the same core
+ * for the helper's time slice (steps of 2-4 ms with 0.5 ms on the CPU, at
+ * nice -10); and a helper cannot go back from SCHED_IDLE without
+ * privileges, while parallel drains in pauses need normal priority. */
+static void *background_main(void *arg) {
+  marker *mk = arg;
+  struct sched_param none = {0};
+  pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
+  pthread_mutex_lock(&P.lock);
+  for (;;) {
+    while (P.bg_generation == mk->seen)
+      pthread_cond_wait(&P.bg_cond, &P.lock);
+    mk->seen = P.bg_generation;
+    if (P.finished)
+      continue;
+    P.active++;
+    pthread_mutex_unlock(&P.lock);
+    marker_work(&mk->stack);
+    pthread_mutex_lock(&P.lock);
+    P.exited++;
+    pthread_cond_signal(&P.done_cond);
+  }
+  return NULL;
+}
+
+static bool background_thread_ready(void) {
+  if (P.bg_started || P.bg_failed)
+    return P.bg_started;
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old); /* it inherits: no signals */
+  P.bg_marker.seen = P.bg_generation;
+  int rc = pthread_create(&P.bg_marker.thread, NULL, background_main, &P.bg_marker);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  if (rc != 0) {
+    gc_warnf("cannot start the background marker thread (%s); marking in slices only",
+             strerror(rc));
+    P.bg_failed = true;
+    return false;
+  }
+  P.bg_started = true;
+  return true;
+}
+
 bool mark_parallel_background_start(void) {
   grey_stack *own = mark_main_stack();
-  if (P.background || P.started == 0 || G->cfg.markers < 2 || own->count == 0)
+  if (P.background || G->cfg.markers < 2 || own->count == 0 || !background_thread_ready())
     return false;
-  pthread_mutex_lock(&P.lock);
-  unsigned helpers = P.started < G->cfg.markers - 1 ? P.started : G->cfg.markers - 1;
+  if (pthread_mutex_trylock(&P.lock) != 0)
+    return false; /* see mark_parallel_background_stop_within */
   P.active = 0;
-  P.max_active = helpers;
+  P.max_active = 1;
   P.idle = 0;
   P.exited = 0;
   P.finished = false;
@@ -373,9 +426,8 @@ bool mark_parallel_background_start(void) {
   own->count = 0; /* what did not fit: mark.c's overflow flag is raised */
   atomic_store_explicit(&pool_ready, 1, memory_order_relaxed);
   P.background = true;
-  P.generation++;
-  pthread_cond_broadcast(&P.start_cond);
-  pthread_cond_broadcast(&P.work_cond);
+  P.bg_generation++;
+  pthread_cond_signal(&P.bg_cond);
   pthread_mutex_unlock(&P.lock);
   return true;
 }
@@ -392,11 +444,9 @@ static bool background_stopped_locked(void) {
 
 static void background_collect_locked(void) {
   grey_stack *own = mark_main_stack();
-  for (unsigned i = 1; i <= P.started; i++) {
-    P.background_bytes += P.markers[i].stack.bytes_scanned;
-    own->bytes_scanned += P.markers[i].stack.bytes_scanned;
-    P.markers[i].stack.bytes_scanned = 0;
-  }
+  P.background_bytes += P.bg_marker.stack.bytes_scanned;
+  own->bytes_scanned += P.bg_marker.stack.bytes_scanned;
+  P.bg_marker.stack.bytes_scanned = 0;
   move_entries(own, &P.pool, P.pool.count);
   P.pool.count = 0; /* what did not fit is dropped: see stop_at_deadline */
   P.background = false;
@@ -415,22 +465,27 @@ void mark_parallel_background_stop(void) {
   pthread_mutex_unlock(&P.lock);
 }
 
+/* The lock is only tried: a helper descheduled while it holds it (for a
+ * few instructions, as it leaves a drain) would otherwise hold up the
+ * program's thread for the helper's next time slice. */
 bool mark_parallel_background_stop_within(uint64_t wait_ns) {
   if (!P.background)
     return true;
+  atomic_store_explicit(&stop_now, 1, memory_order_relaxed);
   uint64_t deadline = now_ns() + wait_ns;
-  pthread_mutex_lock(&P.lock);
-  bool stopped = background_stopped_locked();
-  while (!stopped && now_ns() < deadline) {
-    pthread_mutex_unlock(&P.lock);
+  for (;;) {
+    if (pthread_mutex_trylock(&P.lock) == 0) {
+      bool stopped = background_stopped_locked();
+      if (stopped)
+        background_collect_locked();
+      pthread_mutex_unlock(&P.lock);
+      if (stopped)
+        return true;
+    }
+    if (now_ns() >= deadline)
+      return false;
     cpu_relax();
-    pthread_mutex_lock(&P.lock);
-    stopped = P.exited >= P.active;
   }
-  if (stopped)
-    background_collect_locked();
-  pthread_mutex_unlock(&P.lock);
-  return stopped;
 }
 
 uint64_t mark_parallel_background_bytes(void) { return P.background_bytes; }
@@ -458,9 +513,9 @@ void mark_parallel_fix_counts(void) {
   P.counts_stale = false;
 }
 
-void mark_parallel_record_slot(void **slot) {
+void mark_parallel_record_slot(void **slot, uintptr_t target) {
   pthread_mutex_lock(&record_lock);
-  compact_record_slot(slot);
+  compact_record_slot(slot, target);
   pthread_mutex_unlock(&record_lock);
 }
 
@@ -475,8 +530,10 @@ void mark_parallel_after_fork_child(void) {
   pthread_cond_init(&P.work_cond, NULL);
   pthread_cond_init(&P.done_cond, NULL);
   pthread_cond_init(&P.ready_cond, NULL);
+  pthread_cond_init(&P.bg_cond, NULL);
   P.started = 0;
   P.ready = 0;
   P.generation = 0;
+  P.bg_started = false;
   atomic_store(&hungry, 0);
 }

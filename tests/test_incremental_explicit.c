@@ -26,6 +26,11 @@ int main(void) {
   setenv("GLEANER_INCREMENTAL", "1", 1);
   setenv("GLEANER_BARRIER", "explicit", 1);
   setenv("GLEANER_PAUSE_TARGET_US", "50", 1);
+  /* One marker: the scenarios decide step by step what is black when the
+   * reference moves; a background marker running between the steps could
+   * mark the object first, and the control would keep it (background
+   * marking with both barriers: tests/test_background_mark.c). */
+  setenv("GLEANER_MARKERS", "1", 1);
   gc_init(NULL);
   if (!gc_is_incremental()) {
     fprintf(stderr, "incremental mode did not start\n");
