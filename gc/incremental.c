@@ -206,7 +206,8 @@ static void remark_pause_stopped(void *t0p) {
             "gleaner: %s remark: %zu dirty pages, %zu bytes re-greyed in %.0f us, roots %.0f us, "
             "drain %.0f us, slice before %.0f us; cycle: %u pre-clean rounds re-greyed "
             "%zu KiB; %.0f us of pauses in %.0f us, %llu KiB allocated\n",
-            inc.minor ? "minor" : inc.white ? "full (white)" : "full", pages, regreyed, (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
+            inc.minor ? "minor" : inc.white ? "full (white)" : "full", pages, regreyed,
+            (t2 - t1) / 1e3, (t3 - t2) / 1e3, (now_ns() - t3) / 1e3,
             (t1 - t0) / 1e3, inc.preclean_rounds, inc.cycle_regreyed >> 10,
             (stats_pause_total_ns() - inc.trace_pauses_ns + now_ns() - t0) / 1e3,
             (now_ns() - inc.trace_begin_ns) / 1e3,
@@ -330,12 +331,13 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
   return false;
 }
 
-/* Marking goes on between slices on the helper threads when a core is
- * left idle by the program's threads (with as many threads as cores, the
- * helpers would only take CPU from them).  Slices and the remark then
- * mark on the program's thread alone: a parallel drain waits for every
- * helper at its end, and with the helpers busy between slices one is
- * often descheduled by the system then (pauses of 2-4 ms at nice -10). */
+/* Marking goes on between slices on the background marker thread
+ * (mark_parallel.c) when a core is left idle by the program's threads
+ * (with as many threads as cores it would only take CPU from them).
+ * Slices and the remark then mark on the program's thread alone: a
+ * parallel drain waits for every helper at its end, and with a marker
+ * busy between slices a helper was often descheduled by the system then
+ * (pauses of 2-4 ms at nice -10). */
 static bool background_wanted(void) {
   if (inc.phase != INC_MARK || G->cfg.markers < 2 || running_on_valgrind())
     return false;
@@ -438,8 +440,8 @@ static uint64_t thread_cpu_ns(void) {
 
 static void step(uint64_t t0, uint64_t budget_ns) {
   if (!mark_parallel_background_stop_within(BACKGROUND_STOP_WAIT_NS)) {
-    /* A helper is descheduled: the program goes on; the next allocation
-     * slow path tries again (the helpers mark no more meanwhile). */
+    /* The background marker is descheduled: the program goes on; the next
+     * allocation slow path tries again (it marks no more meanwhile). */
     stats_record_pause(t0, now_ns());
     return;
   }

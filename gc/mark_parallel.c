@@ -232,15 +232,13 @@ static void marker_work(grey_stack *own) {
   } while (take_work(own));
 }
 
-static void *helper_main(void *arg) {
-  marker *mk = arg;
-  pthread_mutex_lock(&P.lock);
-  P.ready++;
-  pthread_cond_broadcast(&P.ready_cond);
+/* A marker thread's life, lock held between drains: join each drain
+ * announced on cond (a new *generation) while one is wanted. */
+static void serve_drains(marker *mk, pthread_cond_t *cond, const uint64_t *generation) {
   for (;;) {
-    while (P.generation == mk->seen)
-      pthread_cond_wait(&P.start_cond, &P.lock);
-    mk->seen = P.generation;
+    while (*generation == mk->seen)
+      pthread_cond_wait(cond, &P.lock);
+    mk->seen = *generation;
     if (P.finished || P.active >= P.max_active)
       continue; /* woke too late for this drain, or not wanted in it */
     P.active++;
@@ -250,6 +248,14 @@ static void *helper_main(void *arg) {
     P.exited++;
     pthread_cond_signal(&P.done_cond);
   }
+}
+
+static void *helper_main(void *arg) {
+  marker *mk = arg;
+  pthread_mutex_lock(&P.lock);
+  P.ready++;
+  pthread_cond_broadcast(&P.ready_cond);
+  serve_drains(mk, &P.start_cond, &P.generation);
   return NULL;
 }
 
@@ -373,19 +379,7 @@ static void *background_main(void *arg) {
   struct sched_param none = {0};
   pthread_setschedparam(pthread_self(), SCHED_IDLE, &none);
   pthread_mutex_lock(&P.lock);
-  for (;;) {
-    while (P.bg_generation == mk->seen)
-      pthread_cond_wait(&P.bg_cond, &P.lock);
-    mk->seen = P.bg_generation;
-    if (P.finished)
-      continue;
-    P.active++;
-    pthread_mutex_unlock(&P.lock);
-    marker_work(&mk->stack);
-    pthread_mutex_lock(&P.lock);
-    P.exited++;
-    pthread_cond_signal(&P.done_cond);
-  }
+  serve_drains(mk, &P.bg_cond, &P.bg_generation);
   return NULL;
 }
 
