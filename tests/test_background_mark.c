@@ -146,12 +146,15 @@ static int scenario(void *barrier) {
       CHECK(step(&rng) == 0);
     CHECK(check_graph() == 0);
   }
+  /* Ends the cycle under way (verified too): the graph must be intact after. */
+  gc_collect();
+  CHECK(check_graph() == 0);
   gc_stats st;
   gc_get_stats(&st);
   printf("# %s: %llu collections, %llu KiB marked in the background\n",
          explicit_barrier ? "explicit barrier" : "VM barrier",
          (unsigned long long)st.collections, (unsigned long long)st.background_mark_bytes >> 10);
-  CHECK(st.collections >= 3);
+  CHECK(st.collections >= 3); /* 10-20 on an idle machine, 3-4 under TSan and load */
   CHECK(st.background_mark_bytes > 0);
   return 0;
 }
