@@ -416,6 +416,9 @@ static uint64_t slice_gap_ns(uint64_t since) {
 }
 
 static void protect_slice(uint64_t t0) {
+  /* Up to the heap's current end: blocks taken since the cycle began are
+   * protected too (with the mprotect fallback nothing else would). */
+  inc.protect_end_offset = (uintptr_t)G->high_water * BLOCK_SIZE;
   uintptr_t cursor = G->heap_lo + inc.protect_offset;
   bool done = vm_protect_step(&cursor, G->heap_lo + inc.protect_end_offset, PROTECT_STEP,
                               inc.minor);

@@ -172,8 +172,12 @@ bool vm_barrier_ready(void) { return vm.ready; }
 
 bool vm_barrier_is_mprotect(void) { return vm.mprotect_mode; }
 
+/* From the first PROTECT step of a cycle on (mprotect_block_acquired
+ * checks), not only once the barrier is on: a block taken during PROTECT
+ * above the walk's end would otherwise never be protected, and black
+ * objects allocated in it later would be written without a trace. */
 void vm_block_acquired(uint32_t index, uint32_t count) {
-  if (vm.mprotect_mode && gc_barrier_active)
+  if (vm.mprotect_mode)
     mprotect_block_acquired(index, count);
 }
 

@@ -13,7 +13,9 @@
  * shows up as a wrong id or check word.
  *
  * Both barriers: the VM one on unmodified stores, the explicit one with
- * GC_STORE.  Each runs in a child process with two markers; the test
+ * GC_STORE; make test runs it again on the mprotect fallback of the VM
+ * barrier (test_background_mark_mprotect), where it found blocks taken
+ * during a cycle's PROTECT phase left unprotected (objects lost).  Each runs in a child process with two markers; the test
  * fails if the helpers marked nothing in the background (the scenario
  * would then not test what it is for).
  */
@@ -155,7 +157,9 @@ static int scenario(void *barrier) {
          explicit_barrier ? "explicit barrier" : "VM barrier",
          (unsigned long long)st.collections, (unsigned long long)st.background_mark_bytes >> 10);
   CHECK(st.collections >= 3); /* 10-20 on an idle machine, 3-4 under TSan and load */
-  CHECK(st.background_mark_bytes > 0);
+  /* No background marking under valgrind (make test-valgrind sets
+   * GLEANER_VALGRIND), which runs one thread at a time. */
+  CHECK(st.background_mark_bytes > 0 || getenv("GLEANER_VALGRIND"));
   return 0;
 }
 
