@@ -118,7 +118,9 @@ static int check_graph(void) {
     }
     for (const node *c = n->next; c; c = c->next)
       if (c->id >= n->id || c->check != check_of(c->id)) {
-        fprintf(stderr, "slot %zu: chained node %p lost\n", i, (const void *)c);
+        fprintf(stderr, "slot %zu: chained node %p lost (id %llu check %#llx, head id %llu)\n",
+                i, (const void *)c, (unsigned long long)c->id, (unsigned long long)c->check,
+                (unsigned long long)n->id);
         return -1;
       }
   }
