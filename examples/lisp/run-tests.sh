@@ -70,7 +70,7 @@ run_case() {
 
 # A corrupted heap can loop forever: a case that hangs fails instead.
 runner="timeout 300"
-[ -n "${VALGRIND:-}" ] && runner="timeout 1200 valgrind -q --error-exitcode=99 --leak-check=no"
+[ -n "${VALGRIND:-}" ] && runner="timeout 1200 valgrind -q --error-exitcode=99 --leak-check=no --px-default=allregs-at-mem-access"
 
 for t in *.scm *.in; do
   name=${t%.*}
