@@ -70,7 +70,7 @@ typedef enum { INC_IDLE, INC_PROTECT, INC_MARK } inc_phase;
 static struct {
   bool configured, enabled, vm;
   inc_phase phase;
-  uintptr_t protect_offset, protect_end_offset;
+  uintptr_t protect_offset;
   uint64_t last_slice_end;    /* for the utilization throttle */
   uint64_t last_slice_ns;     /* how long the last slice took */
   double scan_per_ns;         /* measured marking speed */
@@ -245,7 +245,6 @@ static void begin_cycle(uint64_t t0) {
       world_stopped_run(barrier_on_stopped, NULL);
     inc.phase = INC_PROTECT;
     inc.protect_offset = 0;
-    inc.protect_end_offset = (uintptr_t)G->high_water * BLOCK_SIZE;
   } else {
     start_pause(t0);
   }
@@ -265,7 +264,14 @@ static void begin_cycle(uint64_t t0) {
  * write made before it matters to the next minor collection.  Without
  * this, that collection (or minor cycle) rescanned every page the program
  * wrote during the cycle (GCBench: 8-16 MB after each full cycle). */
-static bool discards_written(void) { return !inc.vm && inc.white && G->cfg.generational; }
+static bool discards_written(void) {
+  return !inc.vm && inc.white && G->cfg.generational && vm_barrier_ready() &&
+         !vm_barrier_is_mprotect();
+}
+
+/* End of the heap's blocks in use or ever used: walks go up to it, so
+ * blocks taken during the walk are covered too. */
+static uintptr_t heap_end(void) { return G->heap_lo + (uintptr_t)G->high_water * BLOCK_SIZE; }
 
 static bool preclean_step(void) {
   bool harvest_done = true;
@@ -274,9 +280,8 @@ static bool preclean_step(void) {
     size_t pages = 0;
     harvest_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
     inc.harvest_offset = cursor - G->heap_lo;
-  } else if (discards_written() && vm_barrier_ready() && !vm_barrier_is_mprotect()) {
-    harvest_done = vm_protect_step(&cursor, G->heap_lo + (uintptr_t)G->high_water * BLOCK_SIZE,
-                                   PROTECT_STEP, false);
+  } else if (discards_written()) {
+    harvest_done = vm_protect_step(&cursor, heap_end(), PROTECT_STEP, false);
     inc.harvest_offset = harvest_done ? 0 : cursor - G->heap_lo;
     inc.discarded |= harvest_done;
   }
@@ -418,9 +423,8 @@ static uint64_t slice_gap_ns(uint64_t since) {
 static void protect_slice(uint64_t t0) {
   /* Up to the heap's current end: blocks taken since the cycle began are
    * protected too (with the mprotect fallback nothing else would). */
-  inc.protect_end_offset = (uintptr_t)G->high_water * BLOCK_SIZE;
   uintptr_t cursor = G->heap_lo + inc.protect_offset;
-  bool done = vm_protect_step(&cursor, G->heap_lo + inc.protect_end_offset, PROTECT_STEP,
+  bool done = vm_protect_step(&cursor, heap_end(), PROTECT_STEP,
                               inc.minor);
   inc.protect_offset = cursor - G->heap_lo;
   if (done)
@@ -493,8 +497,7 @@ bool incremental_continue_as_cycle(uint64_t start_ns) {
             (now_ns() - start_ns) / 1e3);
   inc.minor = inc.white = true;
   trace_cycle_begin(start_ns);
-  generational_cycle_protected(true);
-  enter_mark_phase();
+  enter_mark_phase(); /* the heap is protected: generational_minor_fits required it */
   inc.last_slice_end = now_ns();
   inc.last_slice_ns = inc.last_slice_end - start_ns;
   stats_record_pause(start_ns, inc.last_slice_end);
@@ -570,7 +573,7 @@ void incremental_finish(void) {
      * whole first with the explicit barrier. */
     if (inc.minor && !inc.vm) {
       uintptr_t cursor = G->heap_lo + inc.protect_offset;
-      vm_protect_step(&cursor, G->heap_lo + inc.protect_end_offset, SIZE_MAX, true);
+      vm_protect_step(&cursor, heap_end(), SIZE_MAX, true);
     }
     start_pause(t0);
   }

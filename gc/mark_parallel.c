@@ -266,19 +266,27 @@ static void *helper_main(void *arg) {
  * until they have reached their wait loop, so that its drain — the first
  * that wants them — can have them: a thread just created may otherwise
  * not run for a long while (valgrind runs one thread at a time). */
+/* Marker threads take no signal (they are not mutators: stop-the-world
+ * never suspends them); the mask is inherited at creation. */
+static int start_marker_thread(marker *mk, void *(*body)(void *)) {
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  int rc = pthread_create(&mk->thread, NULL, body, mk);
+  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  return rc;
+}
+
 void mark_parallel_prepare(void) {
   unsigned want = G->cfg.markers;
   if (want > MAX_MARKERS)
     want = MAX_MARKERS;
   if (want <= 1 || P.started >= want - 1 || G->blocks_in_use < PARALLEL_MIN_BLOCKS)
     return;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* helpers inherit: no signals */
   while (P.started < want - 1) {
     marker *mk = &P.markers[P.started + 1];
     mk->seen = P.generation; /* join only drains that start from now on */
-    int rc = pthread_create(&mk->thread, NULL, helper_main, mk);
+    int rc = start_marker_thread(mk, helper_main);
     if (rc != 0) {
       /* Mark with fewer; try again at the next collection.  Said once per
        * run of failures, not at every collection. */
@@ -295,7 +303,6 @@ void mark_parallel_prepare(void) {
   }
   if (P.started >= want - 1)
     P.create_failing = false;
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
   pthread_mutex_lock(&P.lock);
   while (P.ready < P.started)
     pthread_cond_wait(&P.ready_cond, &P.lock);
@@ -386,12 +393,8 @@ static void *background_main(void *arg) {
 static bool background_thread_ready(void) {
   if (P.bg_started || P.bg_failed)
     return P.bg_started;
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old); /* it inherits: no signals */
   P.bg_marker.seen = P.bg_generation;
-  int rc = pthread_create(&P.bg_marker.thread, NULL, background_main, &P.bg_marker);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  int rc = start_marker_thread(&P.bg_marker, background_main);
   if (rc != 0) {
     gc_warnf("cannot start the background marker thread (%s); marking in slices only",
              strerror(rc));
