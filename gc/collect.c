@@ -124,12 +124,12 @@ static void collect_world_stopped(void *arg) {
   size_t rescanned = minor ? dirty_cards_rescan() : 0; /* old objects written since */
   uint64_t t2 = now_ns();
   uint64_t scanned = mark_bytes_scanned();
+  if (minor)
+    generational_minor_fixed_cost(t2 - c->start_ns);
   if (minor && c->may_continue && incremental_continue_as_cycle(c->start_ns))
     return;
   mark_drain(SIZE_MAX);
   uint64_t t3 = now_ns();
-  if (minor)
-    generational_minor_cost(t2 - c->start_ns, t3 - t2, mark_bytes_scanned() - scanned);
   if (G->cfg.trace)
     fprintf(stderr, "gleaner: %s collection: start %.0f us, roots %.0f us, %zu KiB rescanned "
             "in %.0f us, %llu KiB marked in %.0f us\n", minor ? "minor" : "full",

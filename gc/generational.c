@@ -85,7 +85,6 @@ static struct {
   uint64_t young_bytes;        /* allocated in that interval */
   bool young_die;              /* most of them died at the last collection */
   bool young_measured;         /* young_die was measured once */
-  size_t young_survived;       /* bytes of them marked at the last collection */
   bool heap_protected;         /* the heap was protected at the last one's end */
 } gen;
 
@@ -158,7 +157,6 @@ static void measure_young(void) {
   if (gen.measured && gen.young_bytes) {
     gen.young_die = survived * 2 < gen.young_bytes;
     gen.young_measured = true;
-    gen.young_survived = survived;
   }
   gen.counting = true;
 }
@@ -248,31 +246,23 @@ void generational_end(void) {
 
 /* A minor collection stopping the world costs a fixed part (the page
  * table walk of the heap that reads the written pages, the roots, the
- * rescan of the written pages) and its marking, in proportion to the
- * young bytes that survive.  Both are measured at every stop-the-world
- * minor collection (moving averages), from a pessimistic start; the
- * survivors are predicted from the last interval's.  A sudden rise in
- * survival can still make one take longer than predicted: in incremental
- * mode it then goes on as a cycle (incremental_continue_as_cycle). */
-static struct {
-  double fixed_ns, ns_per_byte;
-} minor_cost = {.fixed_ns = 250000, .ns_per_byte = 1.0};
+ * rescan of the written pages) and its marking.  Only the fixed part must
+ * fit a pause: in incremental mode marking that runs over goes on as a
+ * cycle (incremental_continue_as_cycle).  Measured at every stop-the-world
+ * minor collection (moving average), from a pessimistic start. */
+static double minor_fixed_ns = 250000;
 
-void generational_minor_cost(uint64_t fixed_ns, uint64_t mark_ns, uint64_t marked_bytes) {
-  minor_cost.fixed_ns = 0.5 * minor_cost.fixed_ns + 0.5 * (double)fixed_ns;
-  if (marked_bytes >= 16384)
-    minor_cost.ns_per_byte =
-        0.5 * minor_cost.ns_per_byte + 0.5 * (double)mark_ns / (double)marked_bytes;
+void generational_minor_fixed_cost(uint64_t ns) {
+  minor_fixed_ns = 0.5 * minor_fixed_ns + 0.5 * (double)ns;
 }
 
-bool generational_minor_fits(uint64_t pause_ns) {
+bool generational_minor_fits(uint64_t fixed_ns) {
   /* After a cycle that left pages unprotected, every page written since
    * reads as written: a stop-the-world minor collection would rescan them
    * all in its pause. */
   if (!gen.configured || !available() || !minor_wanted() || !gen.heap_protected)
     return false;
-  return minor_cost.fixed_ns + (double)gen.young_survived * minor_cost.ns_per_byte <=
-         (double)pause_ns;
+  return minor_fixed_ns <= (double)fixed_ns;
 }
 
 bool generational_young_die(void) {

@@ -20,16 +20,17 @@ void generational_end(void);
  * objects). */
 void generational_block_reused(uint32_t bi);
 /* At an incremental cycle's end: whether the heap's pages are all
- * protected again (cycles that harvest written pages) or not (full cycles
- * with the explicit barrier). */
+ * protected again (cycles that harvest written pages or that re-protected
+ * the heap without recording) or not. */
 void generational_cycle_protected(bool protected_heap);
-/* Lock held, in incremental mode: a minor collection is wanted and would
- * stop the world for at most about pause_ns (then incremental.c runs it
- * stop-the-world instead of as a cycle: young garbage costs nothing). */
-bool generational_minor_fits(uint64_t pause_ns);
-/* World stopped, a stop-the-world minor collection marked: what it cost
- * before marking (page walk, roots, rescan) and its marking. */
-void generational_minor_cost(uint64_t fixed_ns, uint64_t mark_ns, uint64_t marked_bytes);
+/* Lock held, in incremental mode: a minor collection is wanted and its
+ * pause before marking would take at most about fixed_ns (then
+ * incremental.c runs it stop-the-world, marking that runs over going on
+ * as a cycle, instead of beginning a minor cycle with a PROTECT walk). */
+bool generational_minor_fits(uint64_t fixed_ns);
+/* World stopped, a stop-the-world minor collection about to mark: what
+ * it cost before marking (page walk, roots, rescan). */
+void generational_minor_fixed_cost(uint64_t ns);
 /* Lock held, an incremental cycle about to begin: true if it is minor
  * (then its PROTECT phase records written pages and the marks stay). */
 bool generational_cycle_minor(void);

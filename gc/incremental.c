@@ -257,16 +257,16 @@ static void begin_cycle(uint64_t t0) {
 
 /* Collect part of the dirty set and re-grey what it names; true when
  * this completed a round over the whole heap. */
-/* With the explicit barrier, a cycle that allocates white (young objects
- * die: minor collections will follow) protects the heap's pages again in
+/* With the explicit barrier, a cycle protects the heap's pages again in
  * every round without recording what was written: the barrier records the
  * cycle's stores, and once the remark has marked everything reachable no
  * write made before it matters to the next minor collection.  Without
  * this, that collection (or minor cycle) rescanned every page the program
- * wrote during the cycle (GCBench: 8-16 MB after each full cycle). */
+ * wrote during the cycle (GCBench: 8-16 MB after each full cycle).  Black
+ * full cycles too: after one that left the heap unprotected, the next
+ * minor collection could not stop the world (generational_minor_fits). */
 static bool discards_written(void) {
-  return !inc.vm && inc.white && G->cfg.generational && vm_barrier_ready() &&
-         !vm_barrier_is_mprotect();
+  return !inc.vm && G->cfg.generational && vm_barrier_ready() && !vm_barrier_is_mprotect();
 }
 
 /* End of the heap's blocks in use or ever used: walks go up to it, so
@@ -482,6 +482,9 @@ static void step(uint64_t t0, uint64_t budget_ns) {
  * mark for before it goes on as a cycle (the rest: flip and trace). */
 #define MINOR_MARK_SHARE_NUM 4
 #define MINOR_MARK_SHARE_DEN 5
+/* Its part before marking may take up to 1/MINOR_FIXED_SHARE_DEN of the
+ * target (predicted): the page walk and rescans vary from one to the next. */
+#define MINOR_FIXED_SHARE_DEN 2
 
 bool incremental_continue_as_cycle(uint64_t start_ns) {
   uint64_t budget = (uint64_t)G->cfg.pause_target_us * 1000;
@@ -537,9 +540,14 @@ void incremental_poll(void) {
 
 void incremental_on_allocation(size_t bytes) {
   uint64_t since = G->bytes_since_gc + bytes;
-  if (inc.phase == INC_IDLE && generational_minor_fits((uint64_t)G->cfg.pause_target_us * 1000)) {
-    /* Short enough to stop the world for: no barrier, no rescans of what
-     * is allocated meanwhile, as the stop-the-world collector does. */
+  if (inc.phase == INC_IDLE &&
+      generational_minor_fits((uint64_t)G->cfg.pause_target_us * 1000 / MINOR_FIXED_SHARE_DEN)) {
+    /* Its pause before marking is short: stop the world, as the
+     * stop-the-world collector does (no barrier, no rescans of what is
+     * allocated meanwhile), and go on as a cycle if marking runs over.
+     * A minor cycle begun with a PROTECT walk in slices instead records
+     * every page written during that walk (GCBench: its first pre-clean
+     * round re-greyed 2-16 MB of old objects). */
     if (since > G->trigger_bytes)
       collect_young_locked();
     return;
