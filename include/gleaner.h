@@ -214,13 +214,15 @@ GC_API extern volatile int gc_barrier_active; /* nonzero during a cycle */
  * value is still in a local: with several threads, a barrier before the
  * store could be undone by a concurrent card rescan.  Cold: GC_STORE
  * calls it only during a cycle, so compilers move the call out of the
- * caller's hot path. */
+ * caller's hot path.  Storing NULL needs no call: the barrier is an
+ * insertion barrier (it records the new value, never the old one), and
+ * where the value is a constant NULL the compiler drops the test. */
 GC_API GC_COLD void gc_write_barrier(void *obj, void **slot, void *value);
 #define GC_STORE(obj, slot, value)                                            \
   do {                                                                        \
     void *gc_store_v_ = (void *)(value);                                      \
     (slot) = gc_store_v_;                                                     \
-    if (GC_UNLIKELY(gc_barrier_active))                                       \
+    if (GC_UNLIKELY(gc_barrier_active) && gc_store_v_)                        \
       gc_write_barrier((void *)(obj), (void **)&(slot), gc_store_v_);         \
   } while (0)
 
