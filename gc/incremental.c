@@ -82,6 +82,7 @@ static struct {
   bool remark_due;            /* the next slice starts with the remark */
   bool minor;                 /* marks kept (generational.c) */
   bool white;                 /* new objects are allocated white */
+  bool discarding;            /* this pre-clean round re-protects the heap */
   bool discarded;             /* a pre-clean round re-protected the heap */
   bool stress_toggle;         /* stress mode: alternate the ways minors start */
   bool stress_minor;          /* stress mode: this minor goes on as a cycle at once */
@@ -130,7 +131,7 @@ static void enter_mark_phase(void) {
   gc_barrier_active = 1;
   inc.phase = INC_MARK;
   inc.preclean_rounds = 0;
-  inc.discarded = false;
+  inc.discarding = inc.discarded = false;
   inc.remark_due = false;
   inc.harvest_offset = 0;
   inc.rescan_cursor = 0;
@@ -257,14 +258,17 @@ static void begin_cycle(uint64_t t0) {
 
 /* Collect part of the dirty set and re-grey what it names; true when
  * this completed a round over the whole heap. */
-/* With the explicit barrier, a cycle protects the heap's pages again in
- * every round without recording what was written: the barrier records the
- * cycle's stores, and once the remark has marked everything reachable no
- * write made before it matters to the next minor collection.  Without
- * this, that collection (or minor cycle) rescanned every page the program
- * wrote during the cycle (GCBench: 8-16 MB after each full cycle).  Black
- * full cycles too: after one that left the heap unprotected, the next
- * minor collection could not stop the world (generational_minor_fits). */
+/* With the explicit barrier, a cycle's last pre-clean round protects the
+ * heap's pages again without recording what was written: the barrier
+ * records the cycle's stores, and once the remark has marked everything
+ * reachable no write made before it matters to the next minor collection.
+ * Without this, that collection (or minor cycle) rescanned every page the
+ * program wrote during the cycle (GCBench: 8-16 MB after each full
+ * cycle), and after a cycle that left the heap unprotected it could not
+ * stop the world (generational_minor_fits).  Only the last round: each
+ * walk write-protects every page written since the one before, and the
+ * allocator then unprotects each block it takes again (an ioctl and a TLB
+ * flush on every core running a marker). */
 static bool discards_written(void) {
   return !inc.vm && G->cfg.generational && vm_barrier_ready() && !vm_barrier_is_mprotect();
 }
@@ -280,7 +284,7 @@ static bool preclean_step(void) {
     size_t pages = 0;
     harvest_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
     inc.harvest_offset = cursor - G->heap_lo;
-  } else if (discards_written()) {
+  } else if (inc.discarding) {
     harvest_done = vm_protect_step(&cursor, heap_end(), PROTECT_STEP, false);
     inc.harvest_offset = harvest_done ? 0 : cursor - G->heap_lo;
     inc.discarded |= harvest_done;
@@ -319,6 +323,10 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
       bool last_round = ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS;
       if (regreyed <= REMARK_BYTES && !last_round && preclean_roots())
         continue; /* the roots led to white objects: mark them first */
+      if ((regreyed <= REMARK_BYTES || last_round) && !inc.discarded && discards_written()) {
+        inc.discarding = true; /* one more round, that re-protects the heap */
+        continue;
+      }
       if (regreyed <= REMARK_BYTES || last_round) {
         uint64_t budget = deadline - t0;
         if (now_ns() - t0 > budget / 4) {
