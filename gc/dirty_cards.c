@@ -15,9 +15,10 @@
  * a rescan running concurrently in another thread's slice takes the card
  * either before the barrier sets it (then it is rescanned again later) or
  * after, when the store is visible.  Called before the store, a rescan in
- * between would see the old value and leave the card clean.  Why card marking rather than shading the value: the same dirty
- * set then serves both barriers, and the barrier is a shift and an atomic
- * OR, with no object lookup on the mutator's path.
+ * between would see the old value and leave the card clean.  Why card
+ * marking rather than shading the value: the same dirty set then serves
+ * both barriers, and the card is a shift and a byte store, with no grey
+ * stack shared with the marker on the mutator's path.
  */
 #include "dirty_cards.h"
 #include "mark.h"
@@ -26,27 +27,34 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static uint64_t *cards;   /* bit per card of the reservation */
-static size_t card_words;
+/* A byte per card of the reservation (1: dirty), read 8 at a time by the
+ * rescan: a byte can be set with a plain store, where a bit needs an
+ * atomic read-modify-write (a locked instruction on every barrier call
+ * that dirties a card; other bits of the word may be set concurrently). */
+static uint8_t *cards;
+static size_t card_words; /* 8-card words */
 
 bool dirty_cards_init(void) {
   if (cards)
     return true; /* incremental marking and minor collections share it */
   size_t ncards = G->heap_span >> CARD_SHIFT;
-  card_words = ncards / 64 + 1;
-  cards = mmap(NULL, card_words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (cards == MAP_FAILED)
-    cards = NULL;
+  card_words = ncards / 8 + 1;
+  void *p = mmap(NULL, card_words * sizeof(uint64_t), PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  cards = p == MAP_FAILED ? NULL : p;
   return cards != NULL;
 }
 
-/* A read-modify-write, not a test first: it must be ordered after the
- * program's store (gc_write_barrier runs after it) with respect to a
- * rescan that takes the card concurrently (dirty_cards_rescan's
- * exchange), and a plain load could pass the store. */
-static inline void card_set(size_t card) {
-  __atomic_fetch_or(&cards[card >> 6], (uint64_t)1 << (card & 63), __ATOMIC_SEQ_CST);
+/* A release store, and no test first.  gc_write_barrier runs after the
+ * program's store, and stores are not reordered with earlier stores: a
+ * rescan that takes the card concurrently (an exchange, then it reads the
+ * slots) either sees the new value or leaves behind a card this store
+ * sets again.  A load testing the card first could pass the program's
+ * store, see a card about to be taken, and skip it. */
+static inline void card_set(size_t card) { __atomic_store_n(&cards[card], 1, __ATOMIC_RELEASE); }
+
+static inline uint64_t card_word(size_t w) {
+  return __atomic_load_n((uint64_t *)(cards + w * 8), __ATOMIC_RELAXED);
 }
 
 void dirty_cards_mark_range(uintptr_t lo, uintptr_t hi) {
@@ -58,10 +66,13 @@ void dirty_cards_mark_range(uintptr_t lo, uintptr_t hi) {
     card_set(c);
 }
 
-void dirty_cards_clear_all(void) {
-  size_t used = ((size_t)G->high_water * (BLOCK_SIZE >> CARD_SHIFT)) / 64 + 1;
-  memset(cards, 0, (used < card_words ? used : card_words) * sizeof(uint64_t));
+/* Words of cards up to the heap's high water. */
+static size_t used_card_words(void) {
+  size_t used = ((size_t)G->high_water * (BLOCK_SIZE >> CARD_SHIFT) + 7) / 8;
+  return used < card_words ? used : card_words;
 }
+
+void dirty_cards_clear_all(void) { memset(cards, 0, used_card_words() * sizeof(uint64_t)); }
 
 /* Whether storing value can make a black-to-white edge (or a reference
  * the compactor must fix).  A value that is
@@ -150,15 +161,16 @@ static size_t rescan_card(uintptr_t lo) {
 }
 
 bool dirty_cards_rescan_step(size_t *cursor, size_t max_cards, size_t *bytes) {
-  size_t used = ((size_t)G->high_water * (BLOCK_SIZE >> CARD_SHIFT) + 63) / 64;
+  size_t used = used_card_words();
   size_t done = 0, w = *cursor, regreyed = 0;
   for (; w < used && done < max_cards; w++) {
-    if (!cards[w])
+    if (!card_word(w))
       continue;
-    uint64_t bitsw = __atomic_exchange_n(&cards[w], 0, __ATOMIC_SEQ_CST);
-    while (bitsw) {
-      size_t card = w * 64 + (size_t)__builtin_ctzll(bitsw);
-      bitsw &= bitsw - 1;
+    for (size_t card = w * 8; card < w * 8 + 8; card++) {
+      /* Taken before the slots are read (the exchange is a full fence). */
+      if (!__atomic_load_n(&cards[card], __ATOMIC_RELAXED) ||
+          !__atomic_exchange_n(&cards[card], 0, __ATOMIC_SEQ_CST))
+        continue;
       uintptr_t lo = G->heap_lo + (card << CARD_SHIFT);
       vm_rearm_card(lo); /* before the rescan: later writes must trap again */
       regreyed += rescan_card(lo);

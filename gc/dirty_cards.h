@@ -1,6 +1,6 @@
 /*
  * dirty_cards.h — the one dirty set both barriers feed (dirty_cards.c):
- * one bit per 4 KiB card of the heap reservation.
+ * one byte per 4 KiB card of the heap reservation.
  */
 #ifndef GLEANER_DIRTY_CARDS_H
 #define GLEANER_DIRTY_CARDS_H
