@@ -18,6 +18,10 @@
 #
 # Environment:
 #   BENCH_REPS=3          runs per workload and configuration (medians)
+#   BENCH_GCBENCH_REPS    runs of GCBench (default 3 x BENCH_REPS: a run
+#                         lasts 0.2 s, and on a shared machine run-to-run
+#                         noise there is 10-20%, as large as the
+#                         differences the table is read for)
 #   BENCH_CONFIGS="a b"   run exactly these configurations (default: those
 #                         marked "yes" in bench/configs.txt)
 #   BENCH_WORKLOADS="gcbench pause mark alloc"   subset of workloads
@@ -31,6 +35,7 @@ DIR=${1:-build/bench}
 OUT=${BENCH_OUT:-$DIR}
 CONFIGS_FILE=${BENCH_CONFIGS_FILE:-bench/configs.txt}
 REPS=${BENCH_REPS:-3}
+GCBENCH_REPS=${BENCH_GCBENCH_REPS:-$((REPS * 3))}
 QUICK=${BENCH_QUICK:-0}
 WORKLOADS=${BENCH_WORKLOADS:-gcbench pause mark alloc}
 RAW=$OUT/raw
@@ -172,7 +177,7 @@ machine_header() {
   echo "- Date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "- Machine: $(nproc) cores, ${cpu:-unknown CPU}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM, Linux $(uname -r)"
   echo "- Compiler: $(${CC:-cc} --version | head -1); Boehm GC $(pkg-config --modversion bdw-gc 2>/dev/null || echo '?') (Debian libgc); $(ldd --version 2>/dev/null | head -1)"
-  echo "- Gleaner commit: $rev; medians of $REPS runs$( [ "$QUICK" = 1 ] && echo '; QUICK sizes (numbers not meaningful)')"
+  echo "- Gleaner commit: $rev; medians of $REPS runs (GCBench: $GCBENCH_REPS)$( [ "$QUICK" = 1 ] && echo '; QUICK sizes (numbers not meaningful)')"
   echo "- Load average (1 min) before / after the runs: $LOAD_BEFORE / $(cut -d' ' -f1 /proc/loadavg) (other processes share the cores when above ~0.2)"
 }
 
@@ -181,9 +186,12 @@ configs=$(selected_configs)
 [ -n "$configs" ] || { echo "no configuration selected" >&2; exit 1; }
 echo "bench: configurations: $(echo "$configs" | cut -d' ' -f1 | tr '\n' ' ')" >&2
 
+reps_of() { if [ "$1" = gcbench ]; then echo "$GCBENCH_REPS"; else echo "$REPS"; fi; }
+max_reps=$((GCBENCH_REPS > REPS ? GCBENCH_REPS : REPS))
 rep=1
-while [ "$rep" -le "$REPS" ]; do
+while [ "$rep" -le "$max_reps" ]; do
   for w in $WORKLOADS; do
+    [ "$rep" -le "$(reps_of "$w")" ] || continue
     echo "$configs" | while read -r c b ws envs; do
       runs_workload "$ws" "$w" || continue
       # shellcheck disable=SC2086
