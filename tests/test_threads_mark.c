@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "gc_state.h"
 #include "test_util.h"
 #include "threads_util.h"
@@ -103,7 +104,10 @@ static __attribute__((noinline)) long verify(gnode **roots) {
 /* Live bytes after a collection that really used `markers` markers (0 if
  * none did).  Helpers join a drain when they wake, so a drain can end
  * before a slow helper (under valgrind, or on a busy machine) takes part:
- * collect again until one has all of them. */
+ * collect again until one has all of them, sleeping in between so that a
+ * helper still busy with the last wake-up gets back to its wait (under
+ * valgrind, which runs one thread at a time, 50 back-to-back attempts
+ * once all missed it). */
 static __attribute__((noinline)) size_t collect_with(unsigned markers) {
   G->cfg.markers = markers;
   for (int attempt = 0; attempt < 50; attempt++) {
@@ -113,6 +117,7 @@ static __attribute__((noinline)) size_t collect_with(unsigned markers) {
     gc_get_stats(&st);
     if (st.markers_used == markers || markers == 1)
       return st.live_bytes;
+    usleep(10000);
   }
   return 0;
 }
