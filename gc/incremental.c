@@ -256,8 +256,6 @@ static void begin_cycle(uint64_t t0) {
 #define HARVEST_PAGES 256
 #define RESCAN_CARDS 512 /* full cards of small objects: ~0.5 ms */
 
-/* Collect part of the dirty set and re-grey what it names; true when
- * this completed a round over the whole heap. */
 /* With the explicit barrier, a cycle's last pre-clean round protects the
  * heap's pages again without recording what was written: the barrier
  * records the cycle's stores, and once the remark has marked everything
@@ -277,6 +275,8 @@ static bool discards_written(void) {
  * blocks taken during the walk are covered too. */
 static uintptr_t heap_end(void) { return G->heap_lo + (uintptr_t)G->high_water * BLOCK_SIZE; }
 
+/* Collect part of the dirty set and re-grey what it names; true when
+ * this completed a round over the whole heap. */
 static bool preclean_step(void) {
   bool harvest_done = true;
   uintptr_t cursor = G->heap_lo + inc.harvest_offset;
