@@ -266,9 +266,15 @@ static void begin_cycle(uint64_t t0) {
  * stop the world (generational_minor_fits).  Only the last round: each
  * walk write-protects every page written since the one before, and the
  * allocator then unprotects each block it takes again (an ioctl and a TLB
- * flush on every core running a marker). */
+ * flush on every core running a marker).  Only when a minor collection may
+ * follow: in cycles that allocate white (young objects die), and in black
+ * ones once the program has had minor collections (GCBench's setup phase
+ * keeps its data, then minor collections follow); a program whose young
+ * data always survives (the pause workload) would pay the walk (~9 ms of
+ * slices on 500 MB) and the unprotecting for nothing. */
 static bool discards_written(void) {
-  return !inc.vm && G->cfg.generational && vm_barrier_ready() && !vm_barrier_is_mprotect();
+  return !inc.vm && (inc.white || G->minor_collections > 0) && G->cfg.generational &&
+         vm_barrier_ready() && !vm_barrier_is_mprotect();
 }
 
 /* End of the heap's blocks in use or ever used: walks go up to it, so
