@@ -249,7 +249,8 @@ void generational_end(void) {
  * rescan of the written pages) and its marking.  Only the fixed part must
  * fit a pause: in incremental mode marking that runs over goes on as a
  * cycle (incremental_continue_as_cycle).  Measured at every stop-the-world
- * minor collection (moving average), from a pessimistic start. */
+ * minor collection and minor cycle (moving average), from a pessimistic
+ * start. */
 static double minor_fixed_ns = 250000;
 
 void generational_minor_fixed_cost(uint64_t ns) {
