@@ -457,7 +457,12 @@ static int scenario_stats(void *unused) {
     usleep(2000); /* let the helper reach its wait loop (valgrind runs one thread at a time) */
   }
   CHECK(st.stw_max_ns > 0);
-  CHECK(st.markers_used == 2);
+  /* Under valgrind (make test-valgrind sets GLEANER_VALGRIND) the woken
+   * helper may never run during a drain: valgrind runs one thread at a
+   * time and its default lock is unfair (1-2 runs in 6 missed it in 50
+   * collections; --fair-sched=yes makes this program 10x slower).  The
+   * two-marker check is made in the native runs. */
+  CHECK(st.markers_used == 2 || (getenv("GLEANER_VALGRIND") && st.markers_used == 1));
   CHECK(st.mark_ns_total > 0);
   CHECK(list_ok(big, 200000, 1));
   sem_post(&s);

@@ -105,9 +105,11 @@ static __attribute__((noinline)) long verify(gnode **roots) {
  * none did).  Helpers join a drain when they wake, so a drain can end
  * before a slow helper (under valgrind, or on a busy machine) takes part:
  * collect again until one has all of them, sleeping in between so that a
- * helper still busy with the last wake-up gets back to its wait (under
- * valgrind, which runs one thread at a time, 50 back-to-back attempts
- * once all missed it). */
+ * helper still busy with the last wake-up gets back to its wait.  Under
+ * valgrind (GLEANER_VALGRIND), which runs one thread at a time behind an
+ * unfair lock, the helper may miss every drain: the last collection is
+ * taken as it is (the comparison is then serial against serial; the
+ * native runs compare parallel against serial). */
 static __attribute__((noinline)) size_t collect_with(unsigned markers) {
   G->cfg.markers = markers;
   for (int attempt = 0; attempt < 50; attempt++) {
@@ -115,7 +117,8 @@ static __attribute__((noinline)) size_t collect_with(unsigned markers) {
     gc_collect();
     gc_stats st;
     gc_get_stats(&st);
-    if (st.markers_used == markers || markers == 1)
+    if (st.markers_used == markers || markers == 1 ||
+        (attempt == 49 && getenv("GLEANER_VALGRIND")))
       return st.live_bytes;
     usleep(10000);
   }
