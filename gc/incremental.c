@@ -83,8 +83,8 @@ static struct {
   bool remark_due;            /* the next slice starts with the remark */
   bool minor;                 /* marks kept (generational.c) */
   bool white;                 /* new objects are allocated white */
-  bool discarding;            /* this pre-clean round re-protects the heap */
-  bool discarded;             /* a pre-clean round re-protected the heap */
+  bool discarding;            /* the last pre-clean round re-protects the heap */
+  bool discarded;             /* ... and it got through the whole heap */
   bool stress_toggle;         /* stress mode: alternate the ways minors start */
   bool stress_minor;          /* stress mode: this minor goes on as a cycle at once */
   double start_fraction;      /* of the trigger, when a cycle starts */
@@ -288,7 +288,7 @@ static bool discards_written(void) {
 
 /* End of the heap's blocks in use or ever used: walks go up to it, so
  * blocks taken during the walk are covered too. */
-static uintptr_t heap_end(void) { return G->heap_lo + (uintptr_t)G->high_water * BLOCK_SIZE; }
+static uintptr_t heap_end(void) { return (uintptr_t)block_base(G->high_water); }
 
 /* Collect part of the dirty set and re-grey what it names; true when
  * this completed a round over the whole heap. */
@@ -338,11 +338,12 @@ static bool preclean(uint64_t t0, uint64_t deadline) {
       bool last_round = ++inc.preclean_rounds >= MAX_PRECLEAN_ROUNDS;
       if (regreyed <= REMARK_BYTES && !last_round && preclean_roots())
         continue; /* the roots led to white objects: mark them first */
-      if ((regreyed <= REMARK_BYTES || last_round) && !inc.discarded && discards_written()) {
+      bool remark_now = regreyed <= REMARK_BYTES || last_round;
+      if (remark_now && !inc.discarding && discards_written()) {
         inc.discarding = true; /* one more round, that re-protects the heap */
         continue;
       }
-      if (regreyed <= REMARK_BYTES || last_round) {
+      if (remark_now) {
         uint64_t budget = deadline - t0;
         if (now_ns() - t0 > budget / 4) {
           inc.remark_due = true;

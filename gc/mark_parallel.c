@@ -429,11 +429,11 @@ bool mark_parallel_background_start(void) {
   return true;
 }
 
-/* Ask the helpers to stop; true once all have left (lock held). */
+/* Ask the background marker to stop; true once it has left (lock held). */
 static bool background_stopped_locked(void) {
   atomic_store_explicit(&stop_now, 1, memory_order_relaxed);
-  /* No helper joins once finished is set; the joined ones leave at their
-   * next check (~20 µs of scanning) and put their work in the pool. */
+  /* It does not join once finished is set; if it joined, it leaves at its
+   * next check (~20 µs of scanning) and puts its work in the pool. */
   P.finished = true;
   pthread_cond_broadcast(&P.work_cond);
   return P.exited >= P.active;

@@ -23,18 +23,19 @@ bool mark_parallel_drain(void);
  * before its flip. */
 bool mark_parallel_drain_until(uint64_t deadline);
 void mark_parallel_fix_counts(void);
-/* Lock held, incremental mode, between slices: the helpers go on draining
- * marker 0's grey stack (all of it goes to them) while the program runs;
- * false when there is nothing to give them or no helper.  Every use of the
- * grey stack or of mark state that needs it stable (a slice, a remark, a
- * fork) first calls mark_parallel_background_stop, which waits for the
- * helpers and puts the work left back on marker 0's stack. */
+/* Lock held, incremental mode, between slices: the background marker
+ * thread goes on draining marker 0's grey stack (all of it goes to it)
+ * while the program runs; false when there is nothing to give it or no
+ * such thread.  Every use of the grey stack or of mark state that needs it
+ * stable (a slice, a remark, a world stop, a fork) first calls
+ * mark_parallel_background_stop, which waits for the marker and puts the
+ * work left back on marker 0's stack. */
 bool mark_parallel_background_start(void);
 void mark_parallel_background_stop(void);
-/* The same, but waits at most wait_ns for the helpers (one descheduled by
- * the system would make the caller wait for its next time slice, several
- * ms): false if they have not all stopped yet (they stop at their next
- * check; call again later). */
+/* The same, but waits at most wait_ns for the marker (descheduled by the
+ * system it would make the caller wait for its next time slice, several
+ * ms): false if it has not stopped yet (it stops at its next check; call
+ * again later). */
 bool mark_parallel_background_stop_within(uint64_t wait_ns);
 /* At init: the markers' state is not a root. */
 void mark_parallel_exclude_from_roots(void);

@@ -313,8 +313,8 @@ typedef struct gc_stats {
   uint64_t finalizers_queued, finalizers_run;
   uint64_t weak_cleared;
   uint64_t minor_collections; /* of `collections`: young objects only */
-  /* Incremental mode: bytes marked by the helper threads between slices,
-   * while the program ran (on cores it left idle). */
+  /* Incremental mode: bytes marked by the background marker thread
+   * between slices, while the program ran (on a core it left idle). */
   uint64_t background_mark_bytes;
 } gc_stats;
 GC_API void gc_get_stats(gc_stats *out);
