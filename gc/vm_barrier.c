@@ -304,18 +304,6 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes, bool re
   return *cursor >= end;
 }
 
-/* The ioctl takes the free armed blocks that follow too (at most this
- * many in all): the allocator takes free blocks one at a time and mostly
- * in address order, and a TLB flush per block (an interrupt to every core
- * running a marker) made 1 step in 1,000 of the pause workload cost
- * 15-20 us.  A free block holds nothing to track: once taken, its pages
- * read as written, as they would after this ioctl. */
-#define DISARM_AHEAD_BLOCKS 64
-
-static bool free_and_armed(uint32_t i) {
-  return i < G->high_water && G->blocks[i].state == BLOCK_FREE && is_armed(i);
-}
-
 void vm_block_taken(uint32_t first, uint32_t count) {
   if (vm.mprotect_mode || !vm.armed)
     return;
@@ -327,9 +315,6 @@ void vm_block_taken(uint32_t first, uint32_t count) {
     uint32_t j = i + 1;
     while (j < first + count && is_armed(j))
       j++;
-    if (j == first + count)
-      while (j - i < DISARM_AHEAD_BLOCKS && free_and_armed(j))
-        j++;
     disarm_run(i, j);
     i = j;
   }
