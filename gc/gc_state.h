@@ -66,6 +66,7 @@ typedef struct gc_state {
   uint32_t high_water;          /* blocks below this have been committed */
   block_meta *blocks;           /* side table, blocks_reserved entries */
   block_bits *bits;             /* side table, blocks_reserved entries */
+  uint8_t *count_stale;         /* per block: marked count lags its bitmap */
   uint64_t *free_map;           /* bit per block below high_water: 1 = free */
   uint32_t free_hint;           /* no free block below this word of free_map */
   uint32_t blocks_in_use;

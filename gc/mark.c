@@ -138,6 +138,8 @@ static inline void shade(grey_stack *gs, bool atomic, uint32_t bi, block_meta *b
     return;
   if (!atomic)
     b->marked++;
+  else if (!__atomic_load_n(&G->count_stale[bi], __ATOMIC_RELAXED))
+    __atomic_store_n(&G->count_stale[bi], 1, __ATOMIC_RELAXED); /* recounted later */
   if (!kind_is_scanned(b->kind))
     return;
   uintptr_t lo = (uintptr_t)start;

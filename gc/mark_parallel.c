@@ -30,14 +30,18 @@
  * and the pool is empty — work only appears through a marker that is not
  * idle, so that state is final.  Marker 0 then waits until every helper
  * that joined has left the loop, adds up the bytes scanned, and recounts
- * block_meta.marked from the mark bitmaps (the atomic path does not keep
- * the per-block counters: they would be contended cache lines).
+ * block_meta.marked from the mark bitmaps of the blocks it marked in (the
+ * atomic path does not keep the per-block counters: they would be
+ * contended cache lines; it flags the block in G->count_stale instead, a
+ * plain byte store that is skipped when the flag is set).
  *
  * Incremental slices drain here too when there is enough grey work
  * (mark_parallel_drain_until): the markers stop at the slice's deadline,
- * their leftover work goes back to marker 0's stack, and the per-block
- * counts are recounted once, before the cycle's flip
- * (mark_parallel_fix_counts), not after every slice.  The slice's thread
+ * their leftover work goes back to marker 0's stack, and the flagged
+ * blocks are recounted a bounded number per slice
+ * (mark_parallel_fix_counts_step) and the rest before the cycle's flip
+ * (mark_parallel_fix_counts): a recount of every block in use took
+ * 0.24 ms of the pause workload's remark on a 650 MB heap.  The slice's thread
  * holds the collector's lock, so no allocation sets mark bits meanwhile;
  * markers claim them with atomic fetch-or as always.
  */
@@ -93,7 +97,7 @@ static struct {
   uint64_t bg_generation;
   marker bg_marker;
   uint64_t background_bytes; /* scanned by background drains, in total */
-  bool counts_stale;    /* a slice drain left block_meta.marked behind */
+  uint32_t recount_cursor; /* where mark_parallel_fix_counts_step resumes */
   marker markers[MAX_MARKERS];
 } P = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -314,17 +318,47 @@ bool mark_parallel_wanted(size_t grey_count) {
          G->blocks_in_use >= PARALLEL_MIN_BLOCKS;
 }
 
-static void recount_marked(void) {
-  for (uint32_t i = 0; i < G->high_water; i++) {
-    block_meta *b = &G->blocks[i];
-    if (b->state != BLOCK_SMALL && b->state != BLOCK_LARGE_HEAD)
-      continue;
-    const uint64_t *mark = G->bits[i].mark;
-    uint32_t words = (b->nslots + 63) / 64, n = 0;
-    for (uint32_t w = 0; w < words; w++)
-      n += (uint32_t)__builtin_popcountll(mark[w]);
-    b->marked = n;
+/* Set block_meta.marked of block i from its mark bitmap. */
+static void recount_block(uint32_t i) {
+  G->count_stale[i] = 0;
+  block_meta *b = &G->blocks[i];
+  if (b->state != BLOCK_SMALL && b->state != BLOCK_LARGE_HEAD)
+    return;
+  const uint64_t *mark = G->bits[i].mark;
+  uint32_t words = (b->nslots + 63) / 64, n = 0;
+  for (uint32_t w = 0; w < words; w++)
+    n += (uint32_t)__builtin_popcountll(mark[w]);
+  b->marked = n;
+}
+
+/* Recount the flagged blocks in [*cursor, high_water), at most max of
+ * them; true when the end was reached (the cursor is then 0).  No marker
+ * may be running. */
+static bool recount_stale(uint32_t *cursor, uint32_t max) {
+  uint32_t i = *cursor, end = G->high_water, done = 0;
+  for (; i < end && done < max; i++) {
+    /* Eight flags a word: a whole heap's flags are read in microseconds. */
+    if (i % 8 == 0 && i + 8 <= end) {
+      uint64_t eight;
+      memcpy(&eight, &G->count_stale[i], sizeof eight);
+      if (!eight) {
+        i += 7;
+        continue;
+      }
+    }
+    if (G->count_stale[i]) {
+      recount_block(i);
+      done++;
+    }
   }
+  *cursor = i < end ? i : 0;
+  return i >= end;
+}
+
+static void recount_marked(void) {
+  uint32_t from = 0;
+  recount_stale(&from, UINT32_MAX);
+  P.recount_cursor = 0;
 }
 
 static void run_drain(uint64_t deadline) {
@@ -447,7 +481,6 @@ static void background_collect_locked(void) {
   move_entries(own, &P.pool, P.pool.count);
   P.pool.count = 0; /* what did not fit is dropped: see stop_at_deadline */
   P.background = false;
-  P.counts_stale = true;
   atomic_store_explicit(&stop_now, 0, memory_order_relaxed);
 }
 
@@ -494,20 +527,18 @@ void mark_parallel_exclude_from_roots(void) { roots_exclude_own(&P, &P + 1); }
 bool mark_parallel_drain(void) {
   run_drain(0);
   recount_marked();
-  P.counts_stale = false;
   return true;
 }
 
 bool mark_parallel_drain_until(uint64_t deadline) {
   run_drain(deadline);
-  P.counts_stale = true;
   return mark_main_stack()->count == 0;
 }
 
-void mark_parallel_fix_counts(void) {
-  if (P.counts_stale)
-    recount_marked();
-  P.counts_stale = false;
+void mark_parallel_fix_counts(void) { recount_marked(); }
+
+void mark_parallel_fix_counts_step(uint32_t max_blocks) {
+  recount_stale(&P.recount_cursor, max_blocks);
 }
 
 void mark_parallel_record_slot(void **slot, uintptr_t target) {

@@ -18,11 +18,15 @@ bool mark_parallel_wanted(size_t grey_count);
 bool mark_parallel_drain(void);
 /* An incremental slice: drain with every marker until the grey stack is
  * empty (true) or the now_ns() deadline passes (false; the work left is
- * back on the collecting thread's stack).  Per-block marked counts are
- * then stale until mark_parallel_fix_counts(), which the cycle calls
- * before its flip. */
+ * back on the collecting thread's stack).  Per-block marked counts of the
+ * blocks marked in are then stale (G->count_stale) until
+ * mark_parallel_fix_counts(), which the cycle calls before its flip;
+ * mark_parallel_fix_counts_step() recounts at most max_blocks of them
+ * (slices call it, so that little is left for the flip's pause).  Neither
+ * may run while the background marker does. */
 bool mark_parallel_drain_until(uint64_t deadline);
 void mark_parallel_fix_counts(void);
+void mark_parallel_fix_counts_step(uint32_t max_blocks);
 /* Lock held, incremental mode, between slices: the background marker
  * thread goes on draining marker 0's grey stack (all of it goes to it)
  * while the program runs; false when there is nothing to give it or no
