@@ -125,7 +125,7 @@ static void collect_world_stopped(void *arg) {
   uint64_t t2 = now_ns();
   uint64_t scanned = mark_bytes_scanned();
   if (minor)
-    generational_minor_fixed_cost(t2 - c->start_ns);
+    generational_minor_fixed_cost(t2 - c->start_ns, true);
   if (minor && c->may_continue && incremental_continue_as_cycle(c->start_ns))
     return;
   mark_drain(SIZE_MAX);

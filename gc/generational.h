@@ -28,9 +28,10 @@ void generational_cycle_protected(bool protected_heap);
  * incremental.c runs it stop-the-world, marking that runs over going on
  * as a cycle, instead of beginning a minor cycle with a PROTECT walk). */
 bool generational_minor_fits(uint64_t fixed_ns);
-/* World stopped, a stop-the-world minor collection about to mark: what
- * it cost before marking (page walk, roots, rescan). */
-void generational_minor_fixed_cost(uint64_t ns);
+/* World stopped: what a minor collection cost before marking (page walk,
+ * roots, rescan), stopping the world or (stopped_world false) as a minor
+ * cycle (its PROTECT walk and start pause). */
+void generational_minor_fixed_cost(uint64_t ns, bool stopped_world);
 /* Lock held, an incremental cycle about to begin: true if it is minor
  * (then its PROTECT phase records written pages and the marks stay). */
 bool generational_cycle_minor(void);

@@ -173,7 +173,7 @@ static void start_pause_stopped(void *t0p) {
    * cycle, with nothing to measure it again (GCBench, VM barrier: one
    * 296 us minor collection, then 15 minor cycles). */
   if (inc.minor)
-    generational_minor_fixed_cost(inc.protect_ns + now_ns() - t0);
+    generational_minor_fixed_cost(inc.protect_ns + now_ns() - t0, false);
 }
 
 static void remark_pause_stopped(void *t0);

@@ -24,8 +24,9 @@ void vm_barrier_after_fork_child(void);
  * the allocator's first writes do not fault. */
 void vm_block_taken(uint32_t first, uint32_t count);
 /* Minor collections (userfaultfd only): record the pages written since
- * the last protection into the dirty cards, without protecting them; and,
- * after the flip, protect every page of the blocks in use. */
+ * the last protection into the dirty cards, without protecting them, in
+ * the blocks that hold old (marked) objects; and, after the flip, protect
+ * every page of the blocks in use. */
 size_t vm_record_written(void);
 void vm_protect_in_use(void);
 /* Re-arm write protection on [*cursor, end), at most max_bytes of it per
