@@ -263,7 +263,6 @@ static void begin_cycle(uint64_t t0) {
 /* Dirty pages harvested per pre-clean step: rescanning 256 pages of small
  * objects costs ~100-300 µs, so a step fits in a slice. */
 #define HARVEST_PAGES 256
-#define HARVEST_SPAN ((size_t)64 << 20) /* of address space walked per step */
 #define RESCAN_CARDS 512 /* full cards of small objects: ~0.5 ms */
 /* Blocks whose marked count a slice recounts from the bitmap: ~25 µs. */
 #define RECOUNT_BLOCKS 1024
@@ -300,7 +299,7 @@ static bool preclean_step(void) {
   uintptr_t cursor = G->heap_lo + inc.harvest_offset;
   if (harvests()) {
     size_t pages = 0;
-    harvest_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, HARVEST_SPAN, &pages);
+    harvest_done = vm_collect_dirty_step(&cursor, HARVEST_PAGES, &pages);
     inc.harvest_offset = cursor - G->heap_lo;
   } else if (inc.discarding) {
     harvest_done = vm_protect_step(&cursor, heap_end(), PROTECT_STEP, false);

@@ -38,10 +38,9 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes, bool re
  * card set, and protect it again.  Returns the number of dirty pages. */
 size_t vm_collect_dirty(void);
 /* The same, bounded: harvest from *cursor on until max_pages dirty pages
- * were found or max_span bytes of address space were walked; returns true
- * (and rewinds *cursor) when the heap's end was reached, i.e. a round is
- * complete. */
-bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t max_span, size_t *pages);
+ * were found; returns true (and rewinds *cursor) when the heap's end was
+ * reached, i.e. a round is complete. */
+bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages);
 /* True when the mprotect fallback is in use (read(2) into scanned heap
  * memory then fails with EFAULT during a cycle). */
 bool vm_barrier_is_mprotect(void);
