@@ -21,7 +21,10 @@ FUZZ_CFLAGS     := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -g -O1 -fno-omit
                    -fsanitize-address-use-after-return=never -Iinclude -Igc -Iroots \
                    -fsanitize-coverage-ignorelist=tests/fuzz/coverage_ignore.txt
 FUZZ_LIB_OBJS   := $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(LIB_SRCS))
-FUZZ_OPTIONS    := -max_len=1024 -rss_limit_mb=4096 -print_final_stats=1
+# Crash inputs go to $(BUILD)/fuzz/, not the current directory (a failing
+# smoke run once left two in the source tree, and they were committed).
+FUZZ_OPTIONS    := -max_len=1024 -rss_limit_mb=4096 -print_final_stats=1 \
+                   -artifact_prefix=$(FUZZ_DIR)/
 FUZZ_EXTRA_ENV  ?=
 FUZZ_ENV        := ASAN_OPTIONS=detect_stack_use_after_return=0:detect_leaks=0 $(FUZZ_EXTRA_ENV)
 
