@@ -151,6 +151,15 @@ static inline char *block_base(uint32_t index) {
   return (char *)(G->heap_lo + ((uintptr_t)index << BLOCK_SHIFT));
 }
 
+/* A block holding objects that may contain pointers (small, or a large
+ * object's head or tail): what the write barriers track. */
+static inline bool block_is_scanned(uint32_t i) {
+  const block_meta *b = &G->blocks[i];
+  if (b->state == BLOCK_LARGE_TAIL)
+    b = &G->blocks[b->head];
+  return (b->state == BLOCK_SMALL || b->state == BLOCK_LARGE_HEAD) && kind_is_scanned(b->kind);
+}
+
 /* warn.c */
 void gc_warnf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A broken internal invariant: report and abort, even in release builds. */

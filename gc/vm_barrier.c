@@ -10,11 +10,11 @@
  *
  * Why this mechanism: because the kernel resolves the fault, a read(2)
  * or any system call writing into the heap works (mprotect-based barriers
- * make such calls fail with EFAULT), atomic blocks need no special case,
- * and the cost is one minor fault per page per cycle instead of a signal.
- * Pages never protected (fresh blocks, pages dropped by madvise) read back
- * as written, which is the safe answer; free blocks are never protected
- * (block_in_use below).
+ * make such calls fail with EFAULT), and the cost is one minor fault per
+ * page per cycle instead of a signal.  Pages never protected (fresh
+ * blocks, pages dropped by madvise) read back as written, which is the
+ * safe answer; free and pointer-free (atomic) blocks are never protected
+ * (block_is_scanned, below).
  *
  * Needs Linux >= 6.7.  Where it is missing, vm_mprotect.c takes over
  * (mprotect + SIGSEGV); where that fails too the barrier reports itself
@@ -261,13 +261,14 @@ static uintptr_t scan_once(uintptr_t start, uintptr_t end, bool record, size_t *
   return scan_pages(start, end, SCAN_PROTECT | (record ? SCAN_RECORD : 0), pages, max_pages);
 }
 
-/* Free blocks are left out of protection and of harvests.  They hold no
- * object, so nothing there needs tracking; a block taken during a cycle
- * gets new (black) objects written into it, and its pages, never
- * protected, read back as written at the next harvest, which rescans and
- * protects them.  Protecting free blocks would only make the allocator's
- * first write to each page fault. */
-static bool block_in_use(uint32_t i) { return G->blocks[i].state != BLOCK_FREE; }
+/* Free and pointer-free (atomic) blocks are left out of protection and
+ * of harvests (block_is_scanned).  They hold no pointer, so nothing there
+ * needs tracking; a block taken during a cycle gets new (black) objects
+ * written into it, and its pages, never protected, read back as written
+ * at the next harvest, which rescans and protects them.  Protecting them
+ * would only make the program's writes fault: the allocator's first write
+ * to each page of a free block, and each page of an I/O buffer once per
+ * cycle. */
 
 /* Whether block i holds an object that survived the last collection (its
  * mark is kept until the next full one): only those can hold the old-to-
@@ -279,8 +280,9 @@ static bool block_has_old(uint32_t i) {
   const block_meta *b = &G->blocks[i];
   if (b->state == BLOCK_LARGE_TAIL)
     b = &G->blocks[b->head];
-  return b->state != BLOCK_FREE && b->marked > 0;
+  return block_is_scanned(i) && b->marked > 0;
 }
+
 
 /* The next run of blocks in [*at, end) for which `wanted` holds: false
  * when none. */
@@ -303,8 +305,8 @@ static bool next_run_where(bool (*wanted)(uint32_t), uintptr_t at, uintptr_t end
 }
 
 /* The next run of blocks in use. */
-static bool next_used_run(uintptr_t at, uintptr_t end, uintptr_t *lo, uintptr_t *hi) {
-  return next_run_where(block_in_use, at, end, lo, hi);
+static bool next_scanned_run(uintptr_t at, uintptr_t end, uintptr_t *lo, uintptr_t *hi) {
+  return next_run_where(block_is_scanned, at, end, lo, hi);
 }
 
 bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes, bool record) {
@@ -317,7 +319,7 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes, bool re
     return *cursor >= end;
   }
   uintptr_t lo, hi;
-  while (next_used_run(*cursor, stop, &lo, &hi))
+  while (next_scanned_run(*cursor, stop, &lo, &hi))
     for (*cursor = lo; *cursor < hi;) {
       /* Recorded only where old objects are (block_has_old). */
       bool old = record && block_has_old(block_index(*cursor));
@@ -364,7 +366,7 @@ size_t vm_record_written(void) {
 
 void vm_protect_in_use(void) {
   if (!vm.mprotect_mode)
-    scan_blocks_where(block_in_use, SCAN_PROTECT);
+    scan_blocks_where(block_is_scanned, SCAN_PROTECT);
 }
 
 size_t vm_collect_dirty(void) {
@@ -372,7 +374,7 @@ size_t vm_collect_dirty(void) {
   if (vm.mprotect_mode)
     return 0; /* the signal handler fills the card table directly */
   uintptr_t end = (uintptr_t)block_base(G->high_water), lo, hi;
-  for (uintptr_t at = G->heap_lo; next_used_run(at, end, &lo, &hi);)
+  for (uintptr_t at = G->heap_lo; next_scanned_run(at, end, &lo, &hi);)
     for (at = lo; at < hi;)
       at = scan_once(at, hi, true, &pages, 0);
   return pages;
@@ -385,11 +387,11 @@ bool vm_collect_dirty_step(uintptr_t *cursor, size_t max_pages, size_t *pages) {
   if (*cursor < G->heap_lo)
     *cursor = G->heap_lo;
   size_t found = 0;
-  while (found < max_pages && next_used_run(*cursor, end, &lo, &hi))
+  while (found < max_pages && next_scanned_run(*cursor, end, &lo, &hi))
     for (*cursor = lo; *cursor < hi && found < max_pages;)
       *cursor = scan_once(*cursor, hi, true, &found, max_pages - found);
   *pages += found;
-  if (found >= max_pages && next_used_run(*cursor, end, &lo, &hi))
+  if (found >= max_pages && next_scanned_run(*cursor, end, &lo, &hi))
     return false;
   *cursor = G->heap_lo;
   return true;

@@ -86,14 +86,6 @@ bool mprotect_barrier_init(const char **why) {
   return true;
 }
 
-static bool block_is_scanned(uint32_t i) {
-  block_meta *b = &G->blocks[i];
-  if (b->state == BLOCK_LARGE_TAIL)
-    b = &G->blocks[b->head];
-  return (b->state == BLOCK_SMALL || b->state == BLOCK_LARGE_HEAD) &&
-         kind_is_scanned(b->kind);
-}
-
 /* Protect maximal runs of scanned blocks in [first, end). */
 static void protect_blocks(uint32_t first, uint32_t end) {
   protecting = 1;
