@@ -283,6 +283,16 @@ static bool block_has_old(uint32_t i) {
   return block_is_scanned(i) && b->marked > 0;
 }
 
+/* Where the run of blocks from at on that agree with block_has_old(at)
+ * ends, at most hi. */
+static uintptr_t old_run_end(uintptr_t at, uintptr_t hi) {
+  uint32_t i = block_index(at);
+  bool old = block_has_old(i);
+  while ((uintptr_t)block_base(++i) < hi && block_has_old(i) == old)
+    ;
+  uintptr_t end = (uintptr_t)block_base(i);
+  return end < hi ? end : hi;
+}
 
 /* The next run of blocks in [*at, end) for which `wanted` holds: false
  * when none. */
@@ -322,12 +332,8 @@ bool vm_protect_step(uintptr_t *cursor, uintptr_t end, size_t max_bytes, bool re
   while (next_scanned_run(*cursor, stop, &lo, &hi))
     for (*cursor = lo; *cursor < hi;) {
       /* Recorded only where old objects are (block_has_old). */
+      uintptr_t run_hi = record ? old_run_end(*cursor, hi) : hi;
       bool old = record && block_has_old(block_index(*cursor));
-      uintptr_t run_hi = hi, old_lo, old_hi;
-      if (record && !old && next_run_where(block_has_old, *cursor, hi, &old_lo, &old_hi))
-        run_hi = old_lo;
-      else if (old && next_run_where(block_has_old, *cursor, hi, &old_lo, &old_hi))
-        run_hi = old_hi;
       *cursor = scan_once(*cursor, run_hi, old, &ignored, 0);
     }
   *cursor = stop;
